@@ -1,0 +1,47 @@
+import { Command, CommanderError } from 'commander';
+import { describeError, isPrescaleError } from '../domain/errors.js';
+import { registerBacktest } from './backtest.js';
+import { registerFetch } from './fetch.js';
+import { registerForecast } from './forecast.js';
+import { registerRun } from './run.js';
+import { registerServe } from './serve.js';
+import { registerSimulate } from './simulate.js';
+import { registerTrain } from './train.js';
+
+/** Exit codes: 0 success, 1 the work failed, 2 the command line was wrong. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** Builds the `prescale` command tree. Each command lives in its own file and registers itself. */
+export function buildProgram(): Command {
+  const program = new Command('prescale')
+    .description('Predictive autoscaler for Docker Swarm and Compose services')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  for (const register of [registerFetch, registerForecast, registerBacktest, registerTrain, registerSimulate, registerRun, registerServe]) {
+    register(program);
+  }
+  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(add --help for usage)');
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code; never throws. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version "errors" are successes; the rest are usage errors commander already printed
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help'
+        ? EXIT_OK
+        : EXIT_USAGE;
+    }
+    const code = isPrescaleError(err) ? err.code : 'E_UNEXPECTED';
+    process.stderr.write(`prescale: ${code}: ${describeError(err)}\n`);
+    return isPrescaleError(err, 'E_INPUT') ? EXIT_USAGE : EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Errors with stable codes. Callers branch on `code`, people read `message`; the original error
+ * travels in `cause`.
+ */
+export type ErrorCode =
+  | 'E_CONFIG' // invalid configuration (names the file and field)
+  | 'E_LABEL' // invalid prescale.* label on a service (names the label and value)
+  | 'E_INPUT' // invalid input file or argument (names the file, line or flag)
+  | 'E_PROM_UNREACHABLE' // Prometheus did not answer (connection refused, timeout)
+  | 'E_PROM_QUERY' // Prometheus answered with an error (bad PromQL, limits)
+  | 'E_PROM_DATA' // the answer is unusable (several series, NaN/Inf, empty)
+  | 'E_DOCKER_UNREACHABLE' // the Docker engine did not answer
+  | 'E_DOCKER' // the Docker engine answered with an error
+  | 'E_NOT_FOUND' // a service or model does not exist
+  | 'E_FORECAST' // a forecast could not be made
+  | 'E_MODEL'; // a saved model could not be loaded or does not fit the data
+
+export class PrescaleError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PrescaleError';
+    this.code = code;
+  }
+}
+
+/** True when `err` is a PrescaleError, optionally with the given code. */
+export function isPrescaleError(err: unknown, code?: ErrorCode): err is PrescaleError {
+  return err instanceof PrescaleError && (code === undefined || err.code === code);
+}
+
+/** A one-line description of any thrown value, with its causes. */
+export function describeError(err: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = err;
+  for (let depth = 0; cur !== undefined && cur !== null && depth < 4; depth++) {
+    parts.push(cur instanceof Error ? cur.message : String(cur));
+    cur = cur instanceof Error ? cur.cause : undefined;
+  }
+  return parts.join(': ');
+}

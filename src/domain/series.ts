@@ -1,0 +1,33 @@
+/**
+ * Time series as they flow through prescale. Timestamps are unix seconds everywhere.
+ */
+
+/** Samples as a source returned them: ascending, unique timestamps; gaps are absent rows. */
+export interface Samples {
+  readonly timestamps: readonly number[];
+  readonly values: readonly number[];
+}
+
+/**
+ * A series on a regular grid: `values[i]` is the value at `start + i * step`.
+ * `NaN` marks a missing sample (a gap); models receive series with gaps already filled.
+ */
+export interface RegularSeries {
+  readonly start: number;
+  readonly step: number;
+  readonly values: readonly number[];
+}
+
+/** Seconds in a day and a week: the two seasons prescale looks for. */
+export const DAY_SECONDS = 86_400;
+export const WEEK_SECONDS = 7 * DAY_SECONDS;
+
+/** Timestamp of sample `i` of a regular series. */
+export function timeAt(series: RegularSeries, i: number): number {
+  return series.start + i * series.step;
+}
+
+/** Timestamp just after the last sample (where a forecast of the series starts). */
+export function endOf(series: RegularSeries): number {
+  return series.start + series.values.length * series.step;
+}
