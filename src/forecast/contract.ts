@@ -1,0 +1,33 @@
+/**
+ * The one contract every forecasting model implements (in the manner of statsforecast's
+ * `forecast(y, h)`): a pure function of a gap-free history and a horizon. Models register by
+ * name in src/forecast/registry.ts; a shared contract test runs on all of them.
+ */
+
+/** What a model knows about the series besides its values. */
+export interface ModelContext {
+  /** Seconds between samples. */
+  readonly step: number;
+  /** Samples per day (the daily season), e.g. 288 at a 5-minute step. */
+  readonly seasonDay: number;
+  /** Samples per week. */
+  readonly seasonWeek: number;
+  /** Timestamp (unix s) of `y[0]`, for models that use the calendar. */
+  readonly start: number;
+}
+
+/** Point forecasts for steps 1..h after the last sample of `y`. */
+export type PointForecast = number[];
+
+/** A forecasting model. Implementations are pure and hold no state between calls. */
+export interface ForecastModel {
+  /** Registry name, e.g. `seasonal_naive_day`, `holt_winters`, `lstm`. */
+  readonly name: string;
+  /** Fewest samples of history this model needs for the given context. */
+  minHistory(ctx: ModelContext): number;
+  /**
+   * Fits on `y` (finite values, regular step, length >= minHistory) and returns `h` finite
+   * point forecasts. Throws when it cannot; the engine then falls back to a simpler model.
+   */
+  forecast(y: readonly number[], h: number, ctx: ModelContext): PointForecast;
+}
