@@ -20,7 +20,15 @@ export function buildProgram(): Command {
     .version(process.env.npm_package_version ?? '0.1.0')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  for (const register of [registerFetch, registerForecast, registerBacktest, registerTrain, registerSimulate, registerRun, registerServe]) {
+  for (const register of [
+    registerFetch,
+    registerForecast,
+    registerBacktest,
+    registerTrain,
+    registerSimulate,
+    registerRun,
+    registerServe,
+  ]) {
     register(program);
   }
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(add --help for usage)');

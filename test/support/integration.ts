@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 /** `skip` option for node:test: false when `ready`, a reason string otherwise (throws in CI). */
 export function skipUnless(ready: boolean, what: string): false | string {
   if (ready) return false;
-  if (process.env.CI === 'true') throw new Error(`integration test needs ${what}, which is missing (CI=true: no skipping)`);
+  if (process.env.CI === 'true')
+    throw new Error(`integration test needs ${what}, which is missing (CI=true: no skipping)`);
   return `needs ${what}`;
 }
 

@@ -1,0 +1,141 @@
+/**
+ * A real Prometheus for integration tests: history is backfilled with
+ * `promtool tsdb create-blocks-from openmetrics`, then `/usr/bin/prometheus` serves it on a free
+ * loopback port with no scrape targets. Backfilled samples right up to "now" are queryable
+ * (blocks are loaded as they are; the head stays empty because nothing is scraped).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface BackfillSeries {
+  name: string;
+  labels?: Record<string, string>;
+  type?: 'gauge' | 'counter';
+  timestamps: readonly number[];
+  values: readonly number[];
+}
+
+export interface PrometheusHandle {
+  /** Base URL, e.g. http://127.0.0.1:40123 */
+  readonly url: string;
+  /** Kills the server and deletes its data. */
+  stop(): Promise<void>;
+  /** Stops the server, keeping its data: the URL refuses connections until `resume()`. */
+  pause(): Promise<void>;
+  /** Starts the server again on the same port and data. */
+  resume(): Promise<void>;
+}
+
+/** OpenMetrics text for the series (samples in ascending time per series, as promtool wants). */
+export function toOpenMetrics(series: readonly BackfillSeries[]): string {
+  const out: string[] = [];
+  const byName = new Map<string, BackfillSeries[]>();
+  for (const s of series) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
+  for (const [name, group] of byName) {
+    out.push(`# TYPE ${name} ${group[0].type ?? 'gauge'}`);
+    for (const s of group) {
+      const labels = Object.entries(s.labels ?? {})
+        .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)
+        .join(',');
+      const metric = s.type === 'counter' ? `${name}_total` : name;
+      const sel = labels ? `${metric}{${labels}}` : metric;
+      for (let i = 0; i < s.timestamps.length; i++) out.push(`${sel} ${s.values[i]} ${s.timestamps[i]}`);
+    }
+  }
+  out.push('# EOF');
+  return out.join('\n') + '\n';
+}
+
+/** A free TCP port on the loopback interface. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(url: string, proc: ChildProcess, log: () => string): Promise<void> {
+  for (let i = 0; i < 120; i++) {
+    if (proc.exitCode !== null) throw new Error(`prometheus exited (${proc.exitCode}): ${log()}`);
+    try {
+      const res = await fetch(`${url}/-/ready`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`prometheus at ${url} not ready after 30 s: ${log()}`);
+}
+
+/** Backfills `series` and starts a private Prometheus on them. */
+export async function startPrometheus(opts: { series: readonly BackfillSeries[] }): Promise<PrometheusHandle> {
+  const dir = mkdtempSync(join(tmpdir(), 'prescale-prom-'));
+  const data = join(dir, 'data');
+  writeFileSync(join(dir, 'history.om'), toOpenMetrics(opts.series));
+  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1h\nscrape_configs: []\n');
+  // Day-long blocks keep the block count (and start-up time) small for weeks of history.
+  const backfill = spawnSync(
+    'promtool',
+    ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=24h', join(dir, 'history.om'), data],
+    { encoding: 'utf8' },
+  );
+  if (backfill.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`promtool backfill failed: ${backfill.stderr || backfill.stdout}`);
+  }
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let proc: ChildProcess | undefined;
+  let logText = '';
+  const start = async (): Promise<void> => {
+    logText = '';
+    proc = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${data}`,
+        '--storage.tsdb.retention.time=100y',
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    proc.stderr?.on('data', (b: Buffer) => {
+      logText = (logText + b.toString()).slice(-2000);
+    });
+    await waitReady(url, proc, () => logText);
+  };
+  const kill = async (): Promise<void> => {
+    const p = proc;
+    proc = undefined;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGTERM');
+      setTimeout(() => p.kill('SIGKILL'), 5000).unref();
+    });
+  };
+  await start();
+  return {
+    url,
+    pause: kill,
+    resume: start,
+    stop: async () => {
+      await kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** True when the Prometheus binaries are installed. */
+export function hasPrometheus(): boolean {
+  return spawnSync('sh', ['-c', 'command -v prometheus && command -v promtool'], { stdio: 'ignore' }).status === 0;
+}
