@@ -1,11 +1,37 @@
 import type { Command } from 'commander';
+import { readSamplesCsv, writeCsv } from '../collector/csv.js';
+import { PrescaleError } from '../domain/errors.js';
+import { forecastSeries, modelNames } from '../forecast/index.js';
+import { toRegular } from '../series/regular.js';
+import { numberArg } from './options.js';
 
-/** Placeholder until the `forecast` command lands. */
+/**
+ * `prescale forecast --input HISTORY.csv --horizon N --output FORECAST.csv [--model NAME]` — a
+ * contract: writes `timestamp,p50,p90` and exactly N rows continuing the input's step.
+ */
 export function registerForecast(program: Command): void {
   program
     .command('forecast')
-    .description('(forecast: not built yet)')
-    .action(() => {
-      throw new Error('forecast is not built yet');
+    .description('Forecast a history file: p50 and p90 for the next N steps')
+    .requiredOption('--input <file>', 'history CSV (timestamp,value; unix seconds or ISO-8601)')
+    .requiredOption('--horizon <n>', 'number of steps to forecast', numberArg({ integer: true, min: 0 }))
+    .requiredOption('--output <file>', 'CSV to write (timestamp,p50,p90)')
+    .option('--model <name>', `model: ${modelNames().join(', ')}`, 'auto')
+    .action((o: { input: string; horizon: number; output: string; model: string }) => {
+      if (!modelNames().includes(o.model)) {
+        throw new PrescaleError('E_INPUT', `--model ${o.model}: unknown; valid: ${modelNames().join(', ')}`);
+      }
+      const samples = readSamplesCsv(o.input);
+      if (samples.timestamps.length < 2) {
+        throw new PrescaleError('E_INPUT', `${o.input}: needs at least 2 samples, has ${samples.timestamps.length}`);
+      }
+      const fc = forecastSeries(toRegular(samples), o.horizon, { model: o.model });
+      writeCsv(
+        o.output,
+        ['timestamp', 'p50', 'p90'],
+        fc.p50.map((v, i) => [fc.start + i * fc.step, +v.toPrecision(10), +fc.p90[i].toPrecision(10)]),
+      );
+      for (const note of fc.notes) process.stderr.write(`note: ${note}\n`);
+      process.stderr.write(`model ${fc.model}: wrote ${fc.p50.length} steps to ${o.output}\n`);
     });
 }

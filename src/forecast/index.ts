@@ -1,0 +1,199 @@
+import { PrescaleError } from '../domain/errors.js';
+import type { Forecast } from '../domain/forecast.js';
+import { DAY_SECONDS, WEEK_SECONDS, endOf, type RegularSeries } from '../domain/series.js';
+import { countGaps, fillGaps } from '../series/regular.js';
+import type { ForecastModel, ModelContext } from './contract.js';
+import { naive } from './models/naive.js';
+import { AUTO_CANDIDATES, findModel, modelNames } from './registry.js';
+
+export type { ForecastModel, ModelContext } from './contract.js';
+export { modelNames } from './registry.js';
+
+/** Options of one forecast. */
+export interface ForecastOptions {
+  /** A registered model name, or `auto` (default): chosen per series by rolling-origin backtest. */
+  readonly model?: string;
+  /** Models loaded at run time (e.g. an LSTM from models/), usable by name and by `auto`. */
+  readonly extraModels?: readonly ForecastModel[];
+}
+
+/** Number of rolling origins over the last day used to choose a model and calibrate p90. */
+const ORIGINS = 6;
+/** Longest horizon evaluated by the backtest; p90 beyond it keeps the last step's width. */
+const MAX_BACKTEST_H = 24;
+/** z of the 90th percentile of a normal, for the fallback interval when no backtest is possible. */
+const Z90 = 1.2816;
+
+/** The context models see: seasons in samples at this step. */
+export function contextOf(series: RegularSeries): ModelContext {
+  return {
+    step: series.step,
+    seasonDay: Math.max(1, Math.round(DAY_SECONDS / series.step)),
+    seasonWeek: Math.max(1, Math.round(WEEK_SECONDS / series.step)),
+    start: series.start,
+  };
+}
+
+/** Point forecasts of `model` made at each origin, with their errors (actual − forecast). */
+export interface BacktestRun {
+  readonly model: string;
+  /** Origins (sample counts of the training prefix). */
+  readonly origins: readonly number[];
+  /** residuals[i][k]: error of step k+1 at origin i. */
+  readonly residuals: readonly (readonly number[])[];
+  /** Mean absolute error over all origins and steps. */
+  readonly mae: number;
+}
+
+/**
+ * Rolling-origin evaluation (Tashman 2000, "Out-of-sample tests of forecasting accuracy"): the model
+ * is fitted on y[0, o) and scored on y[o, o + h) for each origin o.
+ */
+export function backtestModel(
+  model: ForecastModel,
+  y: readonly number[],
+  origins: readonly number[],
+  h: number,
+  ctx: ModelContext,
+): BacktestRun {
+  const residuals: number[][] = [];
+  let sum = 0;
+  let cnt = 0;
+  for (const o of origins) {
+    const fc = model.forecast(y.slice(0, o), h, ctx);
+    const r: number[] = [];
+    for (let k = 0; k < h; k++) {
+      if (!Number.isFinite(fc[k])) throw new PrescaleError('E_FORECAST', `${model.name} produced a non-finite value`);
+      const e = y[o + k] - fc[k];
+      r.push(e);
+      sum += Math.abs(e);
+      cnt++;
+    }
+    residuals.push(r);
+  }
+  return { model: model.name, origins, residuals, mae: cnt ? sum / cnt : Number.POSITIVE_INFINITY };
+}
+
+/** Origins spread over the last day before the final `h` samples, latest last. */
+export function recentOrigins(n: number, h: number, ctx: ModelContext, count = ORIGINS): number[] {
+  const spacing = Math.max(1, Math.floor(ctx.seasonDay / count));
+  const out: number[] = [];
+  for (let i = count - 1; i >= 0; i--) {
+    const o = n - h - i * spacing;
+    if (o > 0) out.push(o);
+  }
+  return out;
+}
+
+/** Empirical quantile (type 7, as numpy's default) of a copy of `xs`. */
+function quantile(xs: number[], q: number): number {
+  if (!xs.length) return 0;
+  const s = xs.slice().sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
+
+/**
+ * Upper 90 % margin per horizon step from backtest residuals (split-conformal in spirit:
+ * Vovk et al. 2005; Stankeviciute et al. 2021 for multi-step): at step k, the 90th percentile of
+ * the errors at steps k-2..k+2 over all origins, never narrower than an earlier step (uncertainty
+ * does not shrink with the horizon), never negative.
+ */
+export function p90Margins(residuals: readonly (readonly number[])[], h: number): number[] {
+  const hb = residuals[0]?.length ?? 0;
+  const out = new Array<number>(h);
+  let prev = 0;
+  for (let k = 0; k < h; k++) {
+    if (k < hb) {
+      const pool: number[] = [];
+      for (const r of residuals) for (let j = Math.max(0, k - 2); j <= Math.min(hb - 1, k + 2); j++) pool.push(r[j]);
+      prev = Math.max(prev, quantile(pool, 0.9), 0);
+    }
+    out[k] = prev;
+  }
+  return out;
+}
+
+/** Fallback p90 margin when no backtest is possible: a random walk's spread, √k widening. */
+function randomWalkMargins(y: readonly number[], h: number): number[] {
+  const d: number[] = [];
+  for (let i = 1; i < y.length; i++) d.push(y[i] - y[i - 1]);
+  const sd = d.length ? Math.sqrt(d.reduce((a, b) => a + b * b, 0) / d.length) : 0;
+  return Array.from({ length: h }, (_, k) => Z90 * sd * Math.sqrt(k + 1));
+}
+
+/**
+ * Forecasts `horizon` steps after the end of `series` with p50 and p90. Pure.
+ *
+ * Gaps (NaN) are filled by linear interpolation first. With `auto`, each candidate model is
+ * scored by rolling-origin backtest over the last day and the one with the lowest MAE wins; p90
+ * adds that model's 90th-percentile backtest error per horizon step. A model that fails or lacks
+ * history is skipped and said so in `notes`; when no candidate can run, the last value is
+ * repeated (`naive`). Forecasts of a series that was never negative are never negative.
+ */
+export function forecastSeries(series: RegularSeries, horizon: number, options: ForecastOptions = {}): Forecast {
+  if (!Number.isInteger(horizon) || horizon < 0) {
+    throw new PrescaleError('E_INPUT', `horizon must be a whole number >= 0, got ${horizon}`);
+  }
+  const notes: string[] = [];
+  const start = endOf(series);
+  const requested = options.model ?? 'auto';
+  const extra = options.extraModels ?? [];
+  if (requested !== 'auto' && !findModel(requested, extra)) {
+    throw new PrescaleError('E_INPUT', `unknown model "${requested}"; valid: ${modelNames(extra).join(', ')}`);
+  }
+  if (horizon === 0) return { start, step: series.step, p50: [], p90: [], model: requested, notes };
+  const gaps = countGaps(series);
+  if (gaps === series.values.length) {
+    throw new PrescaleError('E_FORECAST', series.values.length ? 'history holds no valid sample' : 'history is empty');
+  }
+  if (gaps) notes.push(`${gaps} missing samples filled by interpolation`);
+  const y = fillGaps(series).values;
+  const ctx = contextOf(series);
+  const nonNegative = y.every((v) => v >= 0);
+
+  const hb = Math.min(horizon, MAX_BACKTEST_H);
+  const origins = recentOrigins(y.length, hb, ctx);
+  const names = requested === 'auto' ? [...AUTO_CANDIDATES, ...extra.map((m) => m.name)] : [requested];
+  let best: { model: ForecastModel; run?: BacktestRun } | undefined;
+  for (const name of names) {
+    const model = findModel(name, extra) as ForecastModel;
+    const need = model.minHistory(ctx);
+    // the backtest's earliest origin must leave the model its minimum history
+    if (y.length < need + (origins.length ? y.length - origins[0] : 0)) {
+      if (requested !== 'auto') notes.push(`${name} needs ${need} samples of history, has ${y.length}`);
+      continue;
+    }
+    try {
+      const run = origins.length ? backtestModel(model, y, origins, hb, ctx) : undefined;
+      if (!best || (run && best.run && run.mae < best.run.mae)) best = { model, run };
+    } catch (err) {
+      notes.push(`${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  if (!best) {
+    const days = ((y.length * series.step) / DAY_SECONDS).toFixed(1);
+    notes.push(
+      `history of ${days} days is too short for ${requested === 'auto' ? 'any seasonal model' : requested}: used naive (last value)`,
+    );
+    best = { model: naive };
+  }
+  let p50: number[];
+  try {
+    p50 = best.model.forecast(y, horizon, ctx);
+    if (p50.length !== horizon || !p50.every(Number.isFinite)) throw new Error('non-finite or short output');
+  } catch (err) {
+    notes.push(
+      `${best.model.name} failed on the full history (${err instanceof Error ? err.message : String(err)}): used naive`,
+    );
+    best = { model: naive };
+    p50 = naive.forecast(y, horizon, ctx);
+  }
+  const margins = best.run ? p90Margins(best.run.residuals, horizon) : randomWalkMargins(y, horizon);
+  if (nonNegative) p50 = p50.map((v) => Math.max(0, v));
+  const p90 = p50.map((v, k) => v + margins[k]);
+  const model = requested === 'auto' ? `auto:${best.model.name}` : best.model.name;
+  return { start, step: series.step, p50, p90, model, notes };
+}

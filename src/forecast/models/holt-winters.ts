@@ -1,0 +1,66 @@
+import type { ForecastModel, ModelContext } from '../contract.js';
+import { nelderMead } from '../optimize.js';
+
+/**
+ * Holt-Winters exponential smoothing with additive daily seasonality and a damped additive trend
+ * (Hyndman & Athanasopoulos, FPP3 §8.3, "Holt-Winters' additive method" with damping φ from §8.2).
+ * α, β, γ, φ are fitted by minimising the in-sample one-step squared error with Nelder-Mead, the
+ * way statsmodels' ExponentialSmoothing(...).fit() does by default. Seasonal state is initialised
+ * from the first season's deviations from its mean.
+ */
+
+interface Params {
+  alpha: number;
+  beta: number;
+  gamma: number;
+  phi: number;
+}
+
+const logistic = (v: number): number => 1 / (1 + Math.exp(-v));
+
+function unpack(v: readonly number[]): Params {
+  return { alpha: logistic(v[0]), beta: 0.3 * logistic(v[1]), gamma: 0.5 * logistic(v[2]), phi: 0.8 + 0.2 * logistic(v[3]) };
+}
+
+/** Runs the filter; returns the SSE of one-step errors and the final states. */
+function run(y: readonly number[], m: number, p: Params) {
+  let level = 0;
+  for (let i = 0; i < m; i++) level += y[i];
+  level /= m;
+  let trend = 0;
+  const season = new Float64Array(m);
+  for (let i = 0; i < m; i++) season[i] = y[i] - level;
+  let sse = 0;
+  for (let t = m; t < y.length; t++) {
+    const s = season[t % m];
+    const pred = level + p.phi * trend + s;
+    const err = y[t] - pred;
+    sse += err * err;
+    const prevLevel = level;
+    level = p.alpha * (y[t] - s) + (1 - p.alpha) * (prevLevel + p.phi * trend);
+    trend = p.beta * (level - prevLevel) + (1 - p.beta) * p.phi * trend;
+    season[t % m] = p.gamma * (y[t] - prevLevel - p.phi * trend) + (1 - p.gamma) * s;
+  }
+  return { sse, level, trend, season };
+}
+
+export const holtWinters: ForecastModel = {
+  name: 'holt_winters',
+  minHistory: (ctx: ModelContext) => 2 * ctx.seasonDay,
+  forecast(y, h, ctx) {
+    const m = ctx.seasonDay;
+    // fit on at most the last 14 days: older data is less relevant and costs time
+    const yy = y.length > 14 * m ? y.slice(y.length - 14 * m) : y;
+    const best = nelderMead((v) => run(yy, m, unpack(v)).sse, [0, -1, -2, 1], { maxIterations: 120, step: 1.5 });
+    const p = unpack(best);
+    const { level, trend, season } = run(yy, m, p);
+    const n = yy.length;
+    const out = new Array<number>(h);
+    let damp = 0;
+    for (let k = 1; k <= h; k++) {
+      damp += Math.pow(p.phi, k);
+      out[k - 1] = level + damp * trend + season[(n + k - 1) % m];
+    }
+    return out;
+  },
+};

@@ -1,0 +1,39 @@
+import type { ForecastModel } from './contract.js';
+import { holtWinters } from './models/holt-winters.js';
+import { naive } from './models/naive.js';
+import { seasonalNaiveDay, seasonalNaiveWeek } from './models/seasonal-naive.js';
+import { windowRegressionDay, windowRegressionHuber, windowRegressionWeek } from './models/window-regression.js';
+
+/**
+ * Every built-in model, registered once by name. A new model is one file in models/ and one line
+ * here; the engine, the backtest command and the shared contract test pick it up.
+ */
+export const BUILTIN_MODELS: readonly ForecastModel[] = Object.freeze([
+  naive,
+  seasonalNaiveDay,
+  seasonalNaiveWeek,
+  windowRegressionDay,
+  windowRegressionWeek,
+  windowRegressionHuber,
+  holtWinters,
+]);
+
+/** Models `auto` chooses among, by rolling-origin backtest on the series' own history. */
+export const AUTO_CANDIDATES: readonly string[] = Object.freeze([
+  'seasonal_naive_day',
+  'seasonal_naive_week',
+  'window_regression',
+  'window_regression_week',
+  'window_regression_huber',
+  'holt_winters',
+]);
+
+/** The model registered under `name`, among the built-ins and `extra`. */
+export function findModel(name: string, extra: readonly ForecastModel[] = []): ForecastModel | undefined {
+  return [...extra, ...BUILTIN_MODELS].find((m) => m.name === name);
+}
+
+/** Every valid `--model` value. */
+export function modelNames(extra: readonly ForecastModel[] = []): string[] {
+  return ['auto', ...new Set([...extra, ...BUILTIN_MODELS].map((m) => m.name))];
+}

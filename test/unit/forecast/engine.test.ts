@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isPrescaleError } from '../../../src/domain/errors.js';
+import { forecastSeries, p90Margins } from '../../../src/forecast/index.js';
+
+const step = 300;
+const daily = (days: number, f = (i: number) => 100 + 50 * Math.sin((2 * Math.PI * i) / 288) + ((i * 7919) % 17)) =>
+  Array.from({ length: days * 288 }, (_, i) => f(i));
+
+test('auto forecast: length, continuation of the step, ordered quantiles', () => {
+  const values = daily(8);
+  const fc = forecastSeries({ start: 1_000_000, step, values }, 24);
+  assert.equal(fc.p50.length, 24);
+  assert.equal(fc.start, 1_000_000 + values.length * step);
+  assert.match(fc.model, /^auto:/);
+  fc.p50.forEach((v, i) => assert.ok(fc.p90[i] >= v));
+});
+
+const cases: Array<[string, number[], number, (fc: ReturnType<typeof forecastSeries>) => void]> = [
+  ['horizon 0 gives an empty forecast', daily(3), 0, (fc) => assert.equal(fc.p50.length, 0)],
+  [
+    'horizon 10,000 is finite everywhere',
+    daily(3),
+    10_000,
+    (fc) => assert.ok(fc.p50.length === 10_000 && fc.p90.every(Number.isFinite)),
+  ],
+  [
+    'gaps are filled and said',
+    daily(3).map((v, i) => (i % 50 === 0 ? Number.NaN : v)),
+    12,
+    (fc) => assert.ok(fc.notes.some((n) => /missing samples filled/.test(n)) && fc.p50.every(Number.isFinite)),
+  ],
+  [
+    'constant series: p50 = p90 = the constant',
+    new Array(3 * 288).fill(7),
+    12,
+    (fc) => assert.ok(fc.p50.every((v, i) => v === 7 && fc.p90[i] === 7)),
+  ],
+  [
+    'short history falls back to naive and says so',
+    daily(1).slice(0, 100),
+    6,
+    (fc) => assert.ok(fc.model === 'auto:naive' && fc.notes.some((n) => /too short/.test(n))),
+  ],
+  [
+    'a never-negative series never gets a negative forecast',
+    daily(3, (i) => (i % 288 < 144 ? 0 : 10 * (i % 7))),
+    48,
+    (fc) => assert.ok(fc.p50.every((v) => v >= 0)),
+  ],
+  [
+    'negative series are allowed (e.g. a net flow)',
+    daily(3, (i) => -50 + 10 * Math.sin(i / 40)),
+    12,
+    (fc) => assert.ok(fc.p50.every((v) => v < 0)),
+  ],
+  [
+    'a level shift: the forecast follows the new level',
+    daily(4, (i) => (i < 3.5 * 288 ? 10 : 30) + Math.sin(i / 20)),
+    6,
+    (fc) =>
+      assert.ok(
+        fc.p50.every((v) => v > 20),
+        fc.p50.join(','),
+      ),
+  ],
+];
+for (const [name, values, h, check] of cases) test(name, () => check(forecastSeries({ start: 0, step, values }, h)));
+
+test('errors: unknown model, all-NaN history, negative horizon', () => {
+  const s = { start: 0, step, values: daily(3) };
+  assert.throws(
+    () => forecastSeries(s, 3, { model: 'prophet' }),
+    (e: unknown) => isPrescaleError(e, 'E_INPUT') && /valid: auto/.test(e.message),
+  );
+  assert.throws(
+    () => forecastSeries({ start: 0, step, values: [NaN, NaN] }, 3),
+    (e: unknown) => isPrescaleError(e, 'E_FORECAST'),
+  );
+  assert.throws(
+    () => forecastSeries(s, -1),
+    (e: unknown) => isPrescaleError(e, 'E_INPUT'),
+  );
+});
+
+test('p90 margins widen monotonically and come from the residuals', () => {
+  const residuals = Array.from({ length: 10 }, (_, o) => Array.from({ length: 5 }, (_, k) => (o - 5) * (k + 1)));
+  const m = p90Margins(residuals, 8);
+  for (let k = 1; k < 8; k++) assert.ok(m[k] >= m[k - 1]);
+  assert.ok(m[0] > 0 && m[7] === m[4]);
+});
