@@ -1,11 +1,77 @@
 import type { Command } from 'commander';
+import { buildActuators, buildSource } from '../app/deps.js';
+import { loadConfig } from '../config/schema.js';
+import { PrescaleError } from '../domain/errors.js';
+import { createLogger } from '../observability/logger.js';
+import { Reconciler, type CycleReport } from '../reconcile/cycle.js';
+import { FileStateStore, MemoryStateStore } from '../reconcile/state.js';
+import { urlArg } from './options.js';
 
-/** Placeholder until the `run` command lands. */
+/** A plain table of the cycle's decisions, one line a service. */
+export function formatReport(report: CycleReport): string {
+  const rows = [['SERVICE', 'REPLICAS', 'REASON', 'APPLIED', 'WHY']];
+  for (const s of report.services) {
+    rows.push([
+      s.key,
+      `${s.currentReplicas} -> ${s.desiredReplicas}`,
+      s.decision?.reason ?? s.status,
+      s.applied ? 'yes' : 'no',
+      s.message,
+    ]);
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const lines = rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  '));
+  for (const e of report.errors) lines.push(`error (${e.kind}, ${e.code}): ${e.message}`);
+  if (!report.services.length && !report.errors.length) lines.push('no service is labelled prescale.enable=true');
+  return lines.join('\n');
+}
+
+/**
+ * `prescale run --once --prometheus URL [--apply]` — a contract: one cycle for every Swarm service
+ * labelled prescale.enable=true on the engine DOCKER_HOST names. Without --apply it only prints
+ * the plan. Exit 0 when the cycle ran (services whose data was missing are held and listed),
+ * 1 when the engine could not be reached, 2 for a bad command line or config.
+ */
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('(run: not built yet)')
-    .action(() => {
-      throw new Error('run is not built yet');
-    });
+    .description('Run the forecast-plan-apply cycle for every labelled service')
+    .requiredOption('--once', 'run one cycle and exit')
+    .option('--prometheus <url>', 'Prometheus base URL (else `prometheus:` in the config)', urlArg)
+    .option('--apply', 'apply the plan (default: print it only)', false)
+    .option('--config <file>', 'YAML config file (defaults, services)')
+    .option('--state-dir <dir>', 'keep planner state here across runs (stabilisation, forecast error)')
+    .option('--json', 'print the decision records as JSON')
+    .action(
+      async (o: {
+        once: boolean;
+        prometheus?: string;
+        apply: boolean;
+        config?: string;
+        stateDir?: string;
+        json?: boolean;
+      }) => {
+        const logger = createLogger();
+        const config = loadConfig(o.config);
+        const reconciler = new Reconciler({
+          source: buildSource(o, config, logger),
+          actuators: buildActuators(o, logger),
+          config,
+          apply: o.apply,
+          logger,
+          state:
+            (o.stateDir ?? config.stateDir)
+              ? new FileStateStore((o.stateDir ?? config.stateDir) as string)
+              : new MemoryStateStore(),
+        });
+        const report = await reconciler.runOnce(Date.now() / 1000);
+        process.stdout.write((o.json ? JSON.stringify(report, null, 2) : formatReport(report)) + '\n');
+        const docker = report.errors.find((e) => e.kind === 'docker');
+        if (docker)
+          throw new PrescaleError(
+            docker.code === 'E_DOCKER_UNREACHABLE' ? 'E_DOCKER_UNREACHABLE' : 'E_DOCKER',
+            docker.message,
+          );
+      },
+    );
 }

@@ -19,6 +19,8 @@ export interface PlanInput {
   readonly observedLoad: number;
   /** The forecast starting at or after the latest sample; undefined when none could be made. */
   readonly forecast?: Forecast;
+  /** Seconds until the next decision can act (the planning cycle). Default 60. */
+  readonly intervalSec?: number;
 }
 
 /** What the planner remembers between decisions. Serialisable as JSON. */
@@ -102,20 +104,24 @@ export function planReplicas(
     if (Math.abs(ratio - 1) <= policy.tolerance) reactive = current;
   }
 
-  // 3. Predictive: the highest need between now and the moment a replica asked for now is ready
-  //    (plus one forecast step, the time until the next decision can act).
+  // 3. Predictive: replicas asked for now are ready at now + startup delay and must carry the load
+  //    until the next decision's replicas are ready, one interval later. Forecast points are bucket
+  //    means over [t, t + step): every bucket that overlaps [now, now + delay + interval) counts.
+  //    (Buckets before now + delay are counted too: a scale-down must not drop what they need.)
   let predictive: number | undefined;
   let schedule: ScheduleEntry[] = [];
   let desired: number;
   if (input.forecast && input.forecast.p50.length > 0 && trusted) {
-    schedule = scheduleFrom(input.forecast, policy);
-    const until = now + policy.startupDelaySec + input.forecast.step;
-    const q = input.forecast[policy.quantile];
-    predictive = 0;
-    q.forEach((load, i) => {
-      const t = input.forecast!.start + i * input.forecast!.step;
-      if (t >= now - input.forecast!.step && t <= until) predictive = Math.max(predictive!, replicasFor(load, policy));
-    });
+    const f = input.forecast;
+    schedule = scheduleFrom(f, policy);
+    const until = now + policy.startupDelaySec + (input.intervalSec ?? 60);
+    const q = f[policy.quantile];
+    let need = 0;
+    for (let i = 0; i < q.length; i++) {
+      const t = f.start + i * f.step;
+      if (t < until && t + f.step > now) need = Math.max(need, replicasFor(q[i], policy));
+    }
+    predictive = need;
     if (reactive > predictive) {
       desired = reactive;
       reasons.push('ReactiveFloor');

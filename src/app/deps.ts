@@ -1,0 +1,34 @@
+import type { Actuator } from '../actuator/port.js';
+import { dockerFromEnv } from '../actuator/docker.js';
+import { DryRunActuator } from '../actuator/dry-run.js';
+import { SwarmActuator } from '../actuator/swarm.js';
+import { PrometheusSource } from '../collector/prometheus/source.js';
+import type { MetricsSource } from '../collector/port.js';
+import type { PrescaleConfig } from '../config/schema.js';
+import { PrescaleError } from '../domain/errors.js';
+import type { Logger } from '../observability/logger.js';
+
+/** Options that pick the edges: where load comes from, which engine, apply or recommend. */
+export interface EdgeOptions {
+  readonly prometheus?: string;
+  readonly apply: boolean;
+}
+
+/** The Prometheus source from the flag, else the config file. */
+export function buildSource(opts: EdgeOptions, config: PrescaleConfig, logger: Logger): MetricsSource {
+  const url = opts.prometheus ?? config.prometheus;
+  if (!url)
+    throw new PrescaleError('E_INPUT', 'no Prometheus: give --prometheus URL or `prometheus:` in the config file');
+  return new PrometheusSource({ url, logger: logger.child({ component: 'prometheus' }) });
+}
+
+/** The actuators of the engine DOCKER_HOST names, wrapped in dry-run unless `apply`. */
+export function buildActuators(
+  opts: EdgeOptions,
+  logger: Logger,
+  extra: (docker: ReturnType<typeof dockerFromEnv>) => Actuator[] = () => [],
+): Actuator[] {
+  const docker = dockerFromEnv();
+  const real: Actuator[] = [new SwarmActuator(docker, logger.child({ component: 'swarm' })), ...extra(docker)];
+  return opts.apply ? real : real.map((a) => new DryRunActuator(a, logger.child({ component: 'dry-run' })));
+}

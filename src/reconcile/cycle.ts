@@ -1,0 +1,290 @@
+import type { Actuator, ScaleTarget } from '../actuator/port.js';
+import type { MetricsSource } from '../collector/port.js';
+import type { PrescaleConfig } from '../config/schema.js';
+import { resolveSpec, type ServiceSpec } from '../config/service-spec.js';
+import type { Decision } from '../domain/decision.js';
+import { describeError, isPrescaleError, type ErrorCode } from '../domain/errors.js';
+import type { Forecast } from '../domain/forecast.js';
+import type { Samples } from '../domain/series.js';
+import { forecastSeries, type ForecastModel } from '../forecast/index.js';
+import type { Logger } from '../observability/logger.js';
+import { initialPlannerState, planReplicas } from '../planner/index.js';
+import { countGaps, resample, toRegular } from '../series/regular.js';
+import { HistoryCache } from './history.js';
+import { MemoryStateStore, type StateStore } from './state.js';
+
+/** Step of the series the forecaster sees: 5 minutes, or the query step when coarser. */
+export const FORECAST_STEP = 300;
+
+/** What the cycle needs, injected. */
+export interface CycleDeps {
+  readonly source: MetricsSource;
+  readonly actuators: readonly Actuator[];
+  readonly config: PrescaleConfig;
+  /** Send changes to the engine (false: recommend only). */
+  readonly apply: boolean;
+  readonly logger: Logger;
+  readonly state?: StateStore;
+  /** Models loaded at start-up (e.g. a trained LSTM), offered to `auto` and by name. */
+  readonly extraModels?: readonly ForecastModel[];
+}
+
+/** The history behind a decision. */
+export interface HistorySummary {
+  readonly from: number;
+  readonly to: number;
+  readonly points: number;
+  /** Samples missing on the query's grid. */
+  readonly gaps: number;
+  readonly step: number;
+}
+
+/**
+ * The decision record of one service in one cycle: what was seen, what was forecast, what was
+ * decided and why, what was done. `status` says in one word whether it was planned.
+ */
+export interface ServiceReport {
+  readonly key: string;
+  readonly kind: 'swarm' | 'compose';
+  readonly name: string;
+  /** planned: forecast and plan made; held: data missing, replicas kept; skipped: bad labels; failed: planning broke. */
+  readonly status: 'planned' | 'held' | 'skipped' | 'failed';
+  readonly currentReplicas: number;
+  readonly desiredReplicas: number;
+  readonly applied: boolean;
+  /** One sentence: why this number, or why no prediction. */
+  readonly message: string;
+  readonly spec?: ServiceSpec;
+  readonly history?: HistorySummary;
+  readonly observedLoad?: number;
+  readonly forecast?: Forecast;
+  readonly decision?: Decision;
+  /** Recent relative forecast error (0 = perfect), when known. */
+  readonly forecastError?: number;
+  /** Everything that went wrong or was worked around, in words. */
+  readonly problems: readonly string[];
+  /** Error code when the service was held or failed. */
+  readonly errorCode?: ErrorCode | 'E_UNEXPECTED';
+}
+
+/** The outcome of one cycle over every service. */
+export interface CycleReport {
+  readonly at: number;
+  readonly durationMs: number;
+  readonly services: readonly ServiceReport[];
+  /** Failures of a whole engine or source (the services it holds are missing from `services`). */
+  readonly errors: readonly {
+    readonly kind: 'docker' | 'prometheus' | 'internal';
+    readonly code: string;
+    readonly message: string;
+  }[];
+}
+
+/**
+ * One reconcile cycle over all services: discover → resolve labels → history → forecast → plan
+ * → apply. A failing service never stops the others; a failing engine or source holds its
+ * services at their current replicas and says so. Time is the `now` passed in.
+ */
+export class Reconciler {
+  private readonly history: HistoryCache;
+  private readonly state: StateStore;
+  private readonly horizonSteps: number;
+
+  constructor(private readonly deps: CycleDeps) {
+    const c = deps.config.cycle;
+    this.history = new HistoryCache(deps.source, c.history, c.step);
+    this.state = deps.state ?? new MemoryStateStore();
+    this.horizonSteps = Math.max(1, Math.ceil(c.horizon / Math.max(FORECAST_STEP, c.step)));
+  }
+
+  /** Runs one cycle at `now` (unix seconds). Never throws. */
+  async runOnce(now: number, signal?: AbortSignal): Promise<CycleReport> {
+    const t0 = performance.now();
+    const services: ServiceReport[] = [];
+    const errors: { kind: 'docker' | 'prometheus' | 'internal'; code: string; message: string }[] = [];
+    const seen = new Set<string>();
+    for (const actuator of this.deps.actuators) {
+      let targets: ScaleTarget[];
+      try {
+        targets = await actuator.discover();
+      } catch (err) {
+        const code = isPrescaleError(err) ? err.code : 'E_UNEXPECTED';
+        errors.push({ kind: 'docker', code, message: `${actuator.kind} discovery failed: ${describeError(err)}` });
+        this.deps.logger.error(
+          { actuator: actuator.kind, code, err: describeError(err) },
+          'discovery failed; nothing changed',
+        );
+        continue;
+      }
+      for (const target of targets) {
+        seen.add(target.key);
+        const report = await this.planOne(actuator, target, now, signal).catch((err: unknown): ServiceReport => ({
+          ...base(target),
+          status: 'failed',
+          message: `planning failed, replicas kept: ${describeError(err)}`,
+          problems: [describeError(err)],
+          errorCode: isPrescaleError(err) ? err.code : 'E_UNEXPECTED',
+        }));
+        this.log(report);
+        services.push(report);
+      }
+    }
+    if (services.some((s) => s.errorCode?.startsWith('E_PROM'))) {
+      const held = services.filter((s) => s.errorCode?.startsWith('E_PROM'));
+      errors.push({
+        kind: 'prometheus',
+        code: held[0].errorCode as string,
+        message: held[0].problems[0] ?? 'Prometheus failed',
+      });
+    }
+    this.history.retain(seen);
+    try {
+      this.state.flush();
+    } catch (err) {
+      errors.push({
+        kind: 'internal',
+        code: 'E_STATE',
+        message: `could not save planner state: ${describeError(err)}`,
+      });
+    }
+    return { at: now, durationMs: performance.now() - t0, services, errors };
+  }
+
+  private async planOne(
+    actuator: Actuator,
+    target: ScaleTarget,
+    now: number,
+    signal?: AbortSignal,
+  ): Promise<ServiceReport> {
+    const { spec, errors } = resolveSpec(target, this.deps.config);
+    if (!spec) {
+      return {
+        ...base(target),
+        status: 'skipped',
+        message: `skipped: ${errors.join('; ')}`,
+        problems: errors,
+        errorCode: 'E_LABEL',
+      };
+    }
+    const cycle = this.deps.config.cycle;
+    let samples: Samples;
+    try {
+      samples = await this.history.get(target.key, spec.query, now, signal);
+    } catch (err) {
+      const code = isPrescaleError(err) ? err.code : 'E_UNEXPECTED';
+      const why = describeError(err);
+      return {
+        ...base(target),
+        spec,
+        status: 'held',
+        message: `holding ${target.replicas} replicas: no load history (${why}); retrying next cycle`,
+        problems: [why],
+        errorCode: code,
+        decision: held(target, now, why),
+      };
+    }
+    const problems: string[] = [];
+    if (samples.timestamps.length === 0) {
+      const why = `query ${spec.query} returned no samples in the last ${Math.round(cycle.history / 3600)} h`;
+      return {
+        ...base(target),
+        spec,
+        status: 'held',
+        message: `holding ${target.replicas} replicas: ${why}`,
+        problems: [why],
+        errorCode: 'E_PROM_DATA',
+        decision: held(target, now, why),
+      };
+    }
+    const raw = toRegular(samples, cycle.step);
+    const gaps = countGaps(raw);
+    const history: HistorySummary = {
+      from: samples.timestamps[0],
+      to: samples.timestamps[samples.timestamps.length - 1],
+      points: samples.timestamps.length,
+      gaps,
+      step: cycle.step,
+    };
+    if (gaps) problems.push(`${gaps} of ${raw.values.length} samples missing in the history`);
+    const lastAt = history.to;
+    const stale = now - lastAt > Math.max(3 * cycle.step, 300);
+    const observedLoad = stale ? Number.NaN : samples.values[samples.values.length - 1];
+    if (stale) problems.push(`latest sample is ${Math.round(now - lastAt)} s old`);
+
+    let forecast: Forecast | undefined;
+    try {
+      const step = Math.max(FORECAST_STEP, cycle.step);
+      const series = step % cycle.step === 0 ? resample(raw, step) : raw;
+      forecast = forecastSeries(series, this.horizonSteps, { model: spec.model, extraModels: this.deps.extraModels });
+      problems.push(...forecast.notes);
+    } catch (err) {
+      problems.push(`no forecast: ${describeError(err)}`);
+    }
+    const state = this.state.get(target.key) ?? initialPlannerState();
+    const out = planReplicas({ now, currentReplicas: target.replicas, observedLoad, forecast }, spec.policy, state);
+    this.state.set(target.key, out.state);
+    const decision = out.decision;
+    let applied = false;
+    if (decision.desiredReplicas !== target.replicas && this.deps.apply) {
+      try {
+        await actuator.setReplicas(target, decision.desiredReplicas);
+        applied = true;
+      } catch (err) {
+        problems.push(`could not apply ${decision.desiredReplicas} replicas: ${describeError(err)}`);
+      }
+    }
+    return {
+      ...base(target),
+      spec,
+      status: 'planned',
+      desiredReplicas: decision.desiredReplicas,
+      applied,
+      message: decision.message,
+      history,
+      observedLoad,
+      forecast,
+      decision,
+      forecastError: out.state.forecastError,
+      problems,
+    };
+  }
+
+  private log(r: ServiceReport): void {
+    const fields = {
+      service: r.key,
+      status: r.status,
+      current: r.currentReplicas,
+      desired: r.desiredReplicas,
+      applied: r.applied,
+      reason: r.decision?.reason,
+    };
+    if (r.status === 'planned') this.deps.logger.info(fields, r.message);
+    else this.deps.logger.warn({ ...fields, problems: r.problems }, r.message);
+  }
+}
+
+function base(target: ScaleTarget) {
+  return {
+    key: target.key,
+    kind: target.kind,
+    name: target.name,
+    currentReplicas: target.replicas,
+    desiredReplicas: target.replicas,
+    applied: false,
+    problems: [] as string[],
+  };
+}
+
+/** The decision when data is missing: keep what runs. */
+function held(target: ScaleTarget, now: number, why: string): Decision {
+  return {
+    at: now,
+    currentReplicas: target.replicas,
+    desiredReplicas: target.replicas,
+    reason: 'HoldOnError',
+    reasons: ['HoldOnError'],
+    message: `${target.replicas} → ${target.replicas} (HoldOnError): ${why}`,
+    reactive: target.replicas,
+    schedule: [],
+  };
+}

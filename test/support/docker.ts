@@ -1,0 +1,73 @@
+/**
+ * Helpers for tests on the private engine test/env/docker.sh starts (PRESCALE_TEST_DOCKER_HOST),
+ * with the image `prescale-tiny:latest` (busybox).
+ */
+import { spawnSync } from 'node:child_process';
+import Docker from 'dockerode';
+import { testDockerHost } from './integration.js';
+
+export const TEST_IMAGE = 'prescale-tiny:latest';
+
+/** A client for the test engine (throws when there is none). */
+export function testDocker(): Docker {
+  const host = testDockerHost();
+  if (!host) throw new Error('PRESCALE_TEST_DOCKER_HOST is not set (test/run.sh starts the engine)');
+  return new Docker({ socketPath: host.replace(/^unix:\/\//, '') });
+}
+
+/** Creates a replicated Swarm service running `sleep`. Returns its id. */
+export async function createSwarmService(
+  docker: Docker,
+  name: string,
+  labels: Record<string, string>,
+  replicas: number,
+): Promise<string> {
+  const svc = await docker.createService({
+    Name: name,
+    Labels: labels,
+    TaskTemplate: {
+      ContainerSpec: { Image: TEST_IMAGE, Command: ['/bin/sleep', '100000'] },
+      RestartPolicy: { Condition: 'none' },
+    },
+    Mode: { Replicated: { Replicas: replicas } },
+  });
+  return (svc as unknown as { id?: string; ID?: string }).id ?? (svc as unknown as { ID: string }).ID;
+}
+
+/** Replicas the service's spec asks for. */
+export async function specReplicas(docker: Docker, name: string): Promise<number> {
+  const info = await docker.getService(name).inspect();
+  return info.Spec?.Mode?.Replicated?.Replicas ?? -1;
+}
+
+/** Waits until `n` tasks of the service run. */
+export async function waitRunning(docker: Docker, name: string, n: number, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let running = -1;
+  while (Date.now() < until) {
+    const tasks = await docker.listTasks({ filters: { service: [name], 'desired-state': ['running'] } });
+    running = tasks.filter((t) => t.Status?.State === 'running').length;
+    if (running === n) return;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`service ${name}: ${running} tasks running, expected ${n}`);
+}
+
+/** Removes services, ignoring ones already gone. */
+export async function removeServices(docker: Docker, ...names: string[]): Promise<void> {
+  for (const n of names)
+    await docker
+      .getService(n)
+      .remove()
+      .catch(() => undefined);
+}
+
+/** Runs a CLI (docker, docker-compose) against the test engine. */
+export function dockerCli(cmd: string, args: string[], opts: { input?: string; cwd?: string } = {}) {
+  return spawnSync(cmd, args, {
+    encoding: 'utf8',
+    input: opts.input,
+    cwd: opts.cwd,
+    env: { ...process.env, DOCKER_HOST: testDockerHost() },
+  });
+}

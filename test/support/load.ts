@@ -1,0 +1,32 @@
+/**
+ * Synthetic load histories with a sharp daily peak, shaped so that tests know exactly where
+ * "now" falls: before the peak, in it, or in the trough after it.
+ */
+
+export interface DailyPeak {
+  /** Unix seconds of the last sample. */
+  readonly end: number;
+  readonly days: number;
+  readonly step: number;
+  /** Seconds after `end` when the next peak starts (negative: it started that long ago). */
+  readonly peakStartsIn: number;
+  readonly peakSeconds: number;
+  readonly base: number;
+  readonly peak: number;
+}
+
+/** Samples of a load that sits at `base` and jumps to `peak` for `peakSeconds` every day. */
+export function dailyPeakLoad(p: DailyPeak): { timestamps: number[]; values: number[] } {
+  const timestamps: number[] = [];
+  const values: number[] = [];
+  const peakPhase = (((p.end + p.peakStartsIn) % 86_400) + 86_400) % 86_400;
+  for (let t = p.end - p.days * 86_400; t <= p.end; t += p.step) {
+    const phase = (((t - peakPhase) % 86_400) + 86_400) % 86_400;
+    const inPeak = phase < p.peakSeconds;
+    // small deterministic ripple so that models see noise, not a flat line
+    const ripple = 1 + 0.03 * Math.sin(t / 977);
+    timestamps.push(t);
+    values.push(Math.round((inPeak ? p.peak : p.base) * ripple * 100) / 100);
+  }
+  return { timestamps, values };
+}
