@@ -1,11 +1,111 @@
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { InMemoryActuator, ReplaySource } from '../app/embedded.js';
+import { buildSource } from '../app/deps.js';
+import { PrescaleService } from '../app/service.js';
+import { dockerFromEnv } from '../actuator/docker.js';
+import { SwarmActuator } from '../actuator/swarm.js';
+import type { Actuator } from '../actuator/port.js';
+import type { MetricsSource } from '../collector/port.js';
+import { loadConfig, parseConfig, type PrescaleConfig } from '../config/schema.js';
+import { systemClock } from '../domain/clock.js';
+import { createLogger } from '../observability/logger.js';
+import { FileStateStore, MemoryStateStore } from '../reconcile/state.js';
+import { numberArg, urlArg } from './options.js';
 
-/** Placeholder until the `serve` command lands. */
+/** The sample history of the embedded default, shipped in data/. */
+export const SAMPLE_HISTORY = fileURLToPath(new URL('../../data/sample-web.csv', import.meta.url));
+
+interface ServeOptions {
+  apply: boolean;
+  prometheus?: string;
+  port: number;
+  config?: string;
+  embedded?: boolean;
+  stateDir?: string;
+  schedule?: string;
+}
+
+/**
+ * `prescale serve [--apply] [--prometheus URL] [--port PORT] [--config FILE]` — a contract: the
+ * long-running service (scheduled cycle, recommendations API, /metrics). The API token comes
+ * from PRESCALE_API_TOKEN or the config. SIGTERM finishes the running cycle and exits 0.
+ */
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('(serve: not built yet)')
-    .action(() => {
-      throw new Error('serve is not built yet');
+    .description('Run the planning cycle on a schedule and serve the recommendations API')
+    .option('--apply', 'apply plans to the engine (default: recommend only)', false)
+    .option('--prometheus <url>', 'Prometheus base URL (else `prometheus:` in the config)', urlArg)
+    .option('--port <port>', 'API port', numberArg({ integer: true, min: 0, max: 65535 }), 8080)
+    .option('--config <file>', 'YAML config file (defaults, services, schedule)')
+    .option('--state-dir <dir>', 'planner state kept across restarts (default .prescale-state, or the config)')
+    .option('--schedule <cron>', 'cron expression of the planning cycle (default: every minute)')
+    .option('--embedded', 'run on the embedded sample: no Prometheus, no Docker, nothing applied')
+    .action(async (o: ServeOptions) => {
+      const logger = createLogger();
+      let config: PrescaleConfig = loadConfig(o.config);
+      let source: MetricsSource;
+      let actuators: Actuator[];
+      let apply = o.apply;
+      if (o.embedded) {
+        config = parseConfig(
+          { ...config, cycle: { ...config.cycle, step: 300, schedule: o.schedule ?? config.cycle.schedule } },
+          o.config ?? '(embedded)',
+        );
+        source = new ReplaySource();
+        const labels = {
+          'prescale.enable': 'true',
+          'prescale.query': SAMPLE_HISTORY,
+          'prescale.capacity': '100',
+          'prescale.min': '2',
+          'prescale.max': '20',
+          'prescale.startup-delay': '5m',
+        };
+        actuators = [new InMemoryActuator('demo-web', labels, 2)];
+        apply = true; // the in-memory service follows the plan; nothing real is touched
+      } else {
+        if (o.schedule)
+          config = parseConfig({ ...config, cycle: { ...config.cycle, schedule: o.schedule } }, o.config ?? '(flags)');
+        source = buildSource(o, config, logger);
+        actuators = [new SwarmActuator(dockerFromEnv(), logger.child({ component: 'swarm' }))];
+      }
+      const stateDir = o.stateDir ?? config.stateDir ?? (o.embedded ? undefined : '.prescale-state');
+      const state = stateDir ? new FileStateStore(stateDir) : new MemoryStateStore();
+      if (state instanceof FileStateStore && state.loadError)
+        logger.warn({ err: state.loadError }, 'planner state unreadable: starting fresh');
+      const info = {
+        source: o.embedded ? `embedded sample ${SAMPLE_HISTORY}` : (o.prometheus ?? config.prometheus),
+        forecasting: 'statistical models (TensorFlow.js is loaded only for a trained LSTM)',
+      };
+      const service = new PrescaleService({
+        source,
+        actuators,
+        config,
+        apply,
+        logger,
+        clock: systemClock,
+        state,
+        apiToken: process.env.PRESCALE_API_TOKEN ?? config.apiToken,
+        info,
+      });
+      const address = await service.start(o.port);
+      logger.info(
+        {
+          address,
+          mode: o.embedded ? 'embedded' : apply ? 'apply' : 'recommend',
+          schedule: config.cycle.schedule,
+          ...info,
+        },
+        `prescale serving on ${address} (docs at ${address}/docs)`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          logger.info({ signal }, 'stopping: finishing the running cycle');
+          void service.stop().then(resolve);
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
     });
 }

@@ -1,0 +1,107 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CycleReport } from '../reconcile/cycle.js';
+
+/** Error kinds counted by `prescale_errors_total` (a fixed set: labels stay bounded). */
+export const ERROR_KINDS = ['prometheus', 'docker', 'labels', 'forecast', 'apply', 'internal'] as const;
+
+/**
+ * The service's metrics on a registry of its own (never prom-client's global one), so that two
+ * apps in one process, or tests, never share counters. Labels: service key (bounded by the
+ * services labelled for prescale) and error kind (a fixed set).
+ */
+export class PrescaleMetrics {
+  readonly registry = new Registry();
+  private readonly p50 = new Gauge({
+    name: 'prescale_forecast_p50',
+    help: 'Forecast load (p50) for the time a replica asked for now is ready',
+    labelNames: ['service'],
+    registers: [this.registry],
+  });
+  private readonly p90 = new Gauge({
+    name: 'prescale_forecast_p90',
+    help: 'Forecast load (p90) for the time a replica asked for now is ready',
+    labelNames: ['service'],
+    registers: [this.registry],
+  });
+  private readonly desired = new Gauge({
+    name: 'prescale_recommended_replicas',
+    help: 'Replicas prescale recommends',
+    labelNames: ['service'],
+    registers: [this.registry],
+  });
+  private readonly current = new Gauge({
+    name: 'prescale_current_replicas',
+    help: 'Replicas the engine runs',
+    labelNames: ['service'],
+    registers: [this.registry],
+  });
+  private readonly error = new Gauge({
+    name: 'prescale_forecast_error',
+    help: 'Recent relative forecast error (0 = perfect)',
+    labelNames: ['service'],
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'prescale_cycle_duration_seconds',
+    help: 'Duration of one planning cycle',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  private readonly errors = new Counter({
+    name: 'prescale_errors_total',
+    help: 'Errors by kind',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+  private readonly actions = new Counter({
+    name: 'prescale_scale_actions_total',
+    help: 'Scale actions sent to the engine',
+    labelNames: ['service', 'direction'],
+    registers: [this.registry],
+  });
+  readonly skippedCycles = new Counter({
+    name: 'prescale_cycles_skipped_total',
+    help: 'Cycles not started because the previous one was still running',
+    registers: [this.registry],
+  });
+
+  private readonly known = new Set<string>();
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'prescale_' });
+    for (const kind of ERROR_KINDS) this.errors.inc({ kind }, 0);
+  }
+
+  /** Records a finished cycle. */
+  observe(report: CycleReport): void {
+    this.duration.observe(report.durationMs / 1000);
+    for (const e of report.errors) if (e.kind !== 'prometheus') this.errors.inc({ kind: e.kind });
+    // services that are gone stop being reported (their series would otherwise linger)
+    const live = new Set(report.services.map((s) => s.key));
+    for (const service of this.known) {
+      if (live.has(service)) continue;
+      for (const g of [this.p50, this.p90, this.desired, this.current, this.error]) g.remove({ service });
+      this.known.delete(service);
+    }
+    for (const s of report.services) {
+      const service = s.key;
+      this.known.add(service);
+      this.current.set({ service }, s.currentReplicas);
+      this.desired.set({ service }, s.desiredReplicas);
+      if (s.forecastError !== undefined) this.error.set({ service }, s.forecastError);
+      const f = s.forecast;
+      if (f && f.p50.length) {
+        const delay = s.spec?.policy.startupDelaySec ?? 0;
+        const i = Math.min(f.p50.length - 1, Math.max(0, Math.floor((report.at + delay - f.start) / f.step)));
+        this.p50.set({ service }, f.p50[i]);
+        this.p90.set({ service }, f.p90[i]);
+      }
+      if (s.errorCode?.startsWith('E_PROM')) this.errors.inc({ kind: 'prometheus' });
+      else if (s.status === 'skipped') this.errors.inc({ kind: 'labels' });
+      else if (s.status === 'failed') this.errors.inc({ kind: 'internal' });
+      if (s.problems.some((p) => p.startsWith('could not apply'))) this.errors.inc({ kind: 'apply' });
+      if (s.problems.some((p) => p.startsWith('no forecast'))) this.errors.inc({ kind: 'forecast' });
+      if (s.applied) this.actions.inc({ service, direction: s.desiredReplicas > s.currentReplicas ? 'up' : 'down' });
+    }
+  }
+}

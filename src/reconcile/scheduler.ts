@@ -1,0 +1,51 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from '../observability/logger.js';
+
+/**
+ * Runs a job on a cron schedule, never two at once: a tick that finds the previous run still
+ * going is counted and logged, not stacked. `stop()` waits for the running job (SIGTERM finishes
+ * the current cycle).
+ */
+export class CycleScheduler {
+  private task?: ScheduledTask;
+  private running?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    private readonly expression: string,
+    private readonly job: () => Promise<void>,
+    private readonly logger: Logger,
+    private readonly onSkipped: () => void = () => {},
+  ) {
+    if (!cron.validate(expression)) throw new Error(`invalid cron expression "${expression}"`);
+  }
+
+  /** Starts the schedule and runs the job once right away. */
+  start(): void {
+    this.task = cron.schedule(this.expression, () => void this.tick());
+    void this.tick();
+  }
+
+  /** Runs the job unless one is running. Resolves when this tick's job (if any) is done. */
+  async tick(): Promise<void> {
+    if (this.stopped) return;
+    if (this.running) {
+      this.onSkipped();
+      this.logger.warn({ schedule: this.expression }, 'previous cycle still running: this tick is skipped');
+      return;
+    }
+    this.running = this.job()
+      .catch((err: unknown) => this.logger.error({ err: String(err) }, 'cycle failed'))
+      .finally(() => {
+        this.running = undefined;
+      });
+    await this.running;
+  }
+
+  /** Stops the schedule and waits for a running job to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.task?.stop();
+    await this.running;
+  }
+}

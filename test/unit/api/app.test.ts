@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildApp, type ApiDeps } from '../../../src/api/app.js';
+import { PrescaleMetrics } from '../../../src/observability/metrics.js';
+import type { ServiceReport } from '../../../src/reconcile/cycle.js';
+
+const report: ServiceReport = {
+  key: 'swarm/web',
+  kind: 'swarm',
+  name: 'web',
+  status: 'planned',
+  currentReplicas: 2,
+  desiredReplicas: 5,
+  applied: false,
+  message: '2 → 5 (Predictive): p90 forecast needs 5',
+  problems: [],
+  forecastError: 0.12,
+  forecast: { start: 1000, step: 300, p50: [100, 200], p90: [150, 260], model: 'auto:holt_winters', notes: [] },
+  decision: {
+    at: 900,
+    currentReplicas: 2,
+    desiredReplicas: 5,
+    reason: 'Predictive',
+    reasons: ['Predictive'],
+    message: '',
+    reactive: 2,
+    schedule: [],
+  },
+};
+
+function deps(over: Partial<ApiDeps> = {}): ApiDeps & { applied: string[] } {
+  const applied: string[] = [];
+  return {
+    applied,
+    services: () => [report],
+    notReady: () => undefined,
+    apply: async (key) => {
+      applied.push(key);
+      return { ...report, applied: true, currentReplicas: 5 };
+    },
+    metrics: new PrescaleMetrics(),
+    apiToken: 'secret-token-1',
+    info: () => ({ mode: 'recommend' }),
+    ...over,
+  };
+}
+
+test('GET /v1/services and /v1/recommendations report the latest records', async () => {
+  const app = await buildApp(deps());
+  const s = await app.inject('/v1/services');
+  assert.equal(s.statusCode, 200);
+  assert.equal(s.json()[0].reason, 'Predictive');
+  assert.equal(s.json()[0].model, 'auto:holt_winters');
+  const r = await app.inject('/v1/recommendations');
+  assert.deepEqual(r.json()[0], {
+    service: 'swarm/web',
+    currentReplicas: 2,
+    desiredReplicas: 5,
+    reason: 'Predictive',
+    message: report.message,
+    forecastError: 0.12,
+    applied: false,
+  });
+});
+
+test('GET /v1/services/{name}/forecast by name or key; 404 names the service', async () => {
+  const app = await buildApp(deps());
+  const f = await app.inject('/v1/services/web/forecast');
+  assert.equal(f.statusCode, 200);
+  assert.deepEqual(f.json().points[1], { timestamp: 1300, p50: 200, p90: 260 });
+  assert.equal((await app.inject('/v1/services/swarm%2Fweb/forecast')).statusCode, 200);
+  const missing = await app.inject('/v1/services/nope/forecast');
+  assert.equal(missing.statusCode, 404);
+  assert.match(missing.json().message, /no service "nope"/);
+});
+
+test('POST apply: 401 without or with a wrong token, 200 with it', async () => {
+  const d = deps();
+  const app = await buildApp(d);
+  assert.equal((await app.inject({ method: 'POST', url: '/v1/services/web/apply' })).statusCode, 401);
+  assert.equal(
+    (await app.inject({ method: 'POST', url: '/v1/services/web/apply', headers: { authorization: 'Bearer wrong' } }))
+      .statusCode,
+    401,
+  );
+  const ok = await app.inject({
+    method: 'POST',
+    url: '/v1/services/web/apply',
+    headers: { authorization: 'Bearer secret-token-1' },
+  });
+  assert.equal(ok.statusCode, 200);
+  assert.equal(ok.json().applied, true);
+  assert.deepEqual(d.applied, ['swarm/web']);
+  const none = await buildApp(deps({ apiToken: undefined }));
+  const r = await none.inject({
+    method: 'POST',
+    url: '/v1/services/web/apply',
+    headers: { authorization: 'Bearer anything' },
+  });
+  assert.equal(r.statusCode, 401);
+  assert.match(r.json().message, /no API token is configured/);
+});
+
+test('health, readiness with a reason, metrics, OpenAPI', async () => {
+  const app = await buildApp(deps({ notReady: () => 'the first planning cycle has not finished yet' }));
+  assert.equal((await app.inject('/healthz')).statusCode, 200);
+  const ready = await app.inject('/readyz');
+  assert.equal(ready.statusCode, 503);
+  assert.match(ready.json().reason, /first planning cycle/);
+  const m = await app.inject('/metrics');
+  assert.match(m.body, /prescale_errors_total\{kind="prometheus"\} 0/);
+  const doc = await app.inject('/openapi.json');
+  assert.ok(doc.json().paths['/v1/recommendations']);
+  assert.equal((await app.inject('/docs/json')).statusCode, 200);
+});
