@@ -203,14 +203,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     },
     async (req, reply) => {
       if (!tokenMatches(req.headers.authorization, deps.apiToken)) {
-        return reply
-          .code(401)
-          .send({
-            error: 'unauthorized',
-            message: deps.apiToken
-              ? 'a valid "Authorization: Bearer TOKEN" header is required'
-              : 'no API token is configured (PRESCALE_API_TOKEN): applying through the API is off',
-          });
+        return reply.code(401).send({
+          error: 'unauthorized',
+          message: deps.apiToken
+            ? 'a valid "Authorization: Bearer TOKEN" header is required'
+            : 'no API token is configured (PRESCALE_API_TOKEN): applying through the API is off',
+        });
       }
       const s = find(req.params.name);
       if (!s) return reply.code(404).send(notFound(req.params.name));

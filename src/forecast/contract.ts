@@ -1,7 +1,7 @@
 /**
  * The one contract every forecasting model implements (in the manner of statsforecast's
- * `forecast(y, h)`): a pure function of a gap-free history and a horizon. Models register by
- * name in src/forecast/registry.ts; a shared contract test runs on all of them.
+ * `fit(y)` / `predict(h)` / `forecast(y, h)`): pure functions of a gap-free history. Models
+ * register by name in src/forecast/registry.ts; a shared contract test runs on all of them.
  */
 
 /** What a model knows about the series besides its values. */
@@ -19,6 +19,15 @@ export interface ModelContext {
 /** Point forecasts for steps 1..h after the last sample of `y`. */
 export type PointForecast = number[];
 
+/** A model whose parameters were fitted once; it forecasts from any origin with them. */
+export interface FittedModel {
+  /**
+   * Forecasts `h` steps after `y[origin - 1]` using only `y[0, origin)` as data and the fitted
+   * parameters (rolling-origin evaluation without refitting, Tashman 2000).
+   */
+  predict(y: readonly number[], origin: number, h: number): PointForecast;
+}
+
 /** A forecasting model. Implementations are pure and hold no state between calls. */
 export interface ForecastModel {
   /** Registry name, e.g. `seasonal_naive_day`, `holt_winters`, `lstm`. */
@@ -26,8 +35,13 @@ export interface ForecastModel {
   /** Fewest samples of history this model needs for the given context. */
   minHistory(ctx: ModelContext): number;
   /**
-   * Fits on `y` (finite values, regular step, length >= minHistory) and returns `h` finite
-   * point forecasts. Throws when it cannot; the engine then falls back to a simpler model.
+   * Fits on `y` (finite values, regular step, length >= minHistory) for horizons up to `h`.
+   * Throws when it cannot; the engine then falls back to another model.
    */
-  forecast(y: readonly number[], h: number, ctx: ModelContext): PointForecast;
+  fit(y: readonly number[], h: number, ctx: ModelContext): FittedModel;
+}
+
+/** Fit on `y` and forecast `h` steps after its end (statsforecast's `forecast(y, h)`). */
+export function forecastWith(model: ForecastModel, y: readonly number[], h: number, ctx: ModelContext): PointForecast {
+  return model.fit(y, h, ctx).predict(y, y.length, h);
 }

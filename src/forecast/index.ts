@@ -2,11 +2,12 @@ import { PrescaleError } from '../domain/errors.js';
 import type { Forecast } from '../domain/forecast.js';
 import { DAY_SECONDS, WEEK_SECONDS, endOf, type RegularSeries } from '../domain/series.js';
 import { countGaps, fillGaps } from '../series/regular.js';
-import type { ForecastModel, ModelContext } from './contract.js';
+import { forecastWith, type FittedModel, type ForecastModel, type ModelContext } from './contract.js';
 import { naive } from './models/naive.js';
 import { AUTO_CANDIDATES, findModel, modelNames } from './registry.js';
 
-export type { ForecastModel, ModelContext } from './contract.js';
+export type { FittedModel, ForecastModel, ModelContext } from './contract.js';
+export { forecastWith } from './contract.js';
 export { modelNames } from './registry.js';
 
 /** Options of one forecast. */
@@ -17,8 +18,10 @@ export interface ForecastOptions {
   readonly extraModels?: readonly ForecastModel[];
 }
 
-/** Number of rolling origins over the last day used to choose a model and calibrate p90. */
-const ORIGINS = 6;
+/** Rolling origins over the last two days, to choose models and calibrate p90. */
+const ORIGINS = 16;
+/** Models combined by `auto` at most (the best ones by backtest). */
+const COMBINE = 3;
 /** Longest horizon evaluated by the backtest; p90 beyond it keeps the last step's width. */
 const MAX_BACKTEST_H = 24;
 /** z of the 90th percentile of a normal, for the fallback interval when no backtest is possible. */
@@ -41,13 +44,19 @@ export interface BacktestRun {
   readonly origins: readonly number[];
   /** residuals[i][k]: error of step k+1 at origin i. */
   readonly residuals: readonly (readonly number[])[];
+  /** forecasts[i][k]: the forecast of step k+1 at origin i. */
+  readonly forecasts: readonly (readonly number[])[];
+  /** The model as fitted on the data before the first origin. */
+  readonly fitted: FittedModel;
   /** Mean absolute error over all origins and steps. */
   readonly mae: number;
 }
 
 /**
- * Rolling-origin evaluation (Tashman 2000, "Out-of-sample tests of forecasting accuracy"): the model
- * is fitted on y[0, o) and scored on y[o, o + h) for each origin o.
+ * Rolling-origin evaluation (Tashman 2000, "Out-of-sample tests of forecasting accuracy"): the
+ * model is fitted once on the data before the first origin, then forecasts from every origin o
+ * using y[0, o) only, and is scored on y[o, o + h). Fitting once keeps the whole evaluation at
+ * about the cost of one fit, which is what lets `auto` run every cycle.
  */
 export function backtestModel(
   model: ForecastModel,
@@ -56,11 +65,13 @@ export function backtestModel(
   h: number,
   ctx: ModelContext,
 ): BacktestRun {
+  const fitted = model.fit(y.slice(0, origins[0]), h, ctx);
   const residuals: number[][] = [];
+  const forecasts: number[][] = [];
   let sum = 0;
   let cnt = 0;
   for (const o of origins) {
-    const fc = model.forecast(y.slice(0, o), h, ctx);
+    const fc = fitted.predict(y, o, h);
     const r: number[] = [];
     for (let k = 0; k < h; k++) {
       if (!Number.isFinite(fc[k])) throw new PrescaleError('E_FORECAST', `${model.name} produced a non-finite value`);
@@ -70,13 +81,14 @@ export function backtestModel(
       cnt++;
     }
     residuals.push(r);
+    forecasts.push(fc);
   }
-  return { model: model.name, origins, residuals, mae: cnt ? sum / cnt : Number.POSITIVE_INFINITY };
+  return { model: model.name, origins, residuals, forecasts, fitted, mae: cnt ? sum / cnt : Number.POSITIVE_INFINITY };
 }
 
-/** Origins spread over the last day before the final `h` samples, latest last. */
+/** Origins spread over the last two days before the final `h` samples, latest last. */
 export function recentOrigins(n: number, h: number, ctx: ModelContext, count = ORIGINS): number[] {
-  const spacing = Math.max(1, Math.floor(ctx.seasonDay / count));
+  const spacing = Math.max(1, Math.floor((2 * ctx.seasonDay) / count));
   const out: number[] = [];
   for (let i = count - 1; i >= 0; i--) {
     const o = n - h - i * spacing;
@@ -114,6 +126,23 @@ export function p90Margins(residuals: readonly (readonly number[])[], h: number)
     out[k] = prev;
   }
   return out;
+}
+
+/** Residuals of the mean of several models' backtest forecasts (same origins). */
+function combinedResiduals(runs: readonly { run?: BacktestRun }[], y: readonly number[]): number[][] {
+  const first = runs[0].run as BacktestRun;
+  return first.origins.map((o, i) =>
+    first.forecasts[i].map(
+      (_, k) => y[o + k] - runs.reduce((acc, r) => acc + (r.run as BacktestRun).forecasts[i][k], 0) / runs.length,
+    ),
+  );
+}
+
+function meanAbs(rows: readonly (readonly number[])[]): number {
+  let s = 0;
+  let n = 0;
+  for (const r of rows) for (const v of r) ((s += Math.abs(v)), n++);
+  return n ? s / n : Infinity;
 }
 
 /** Fallback p90 margin when no backtest is possible: a random walk's spread, √k widening. */
@@ -157,7 +186,7 @@ export function forecastSeries(series: RegularSeries, horizon: number, options: 
   const hb = Math.min(horizon, MAX_BACKTEST_H);
   const origins = recentOrigins(y.length, hb, ctx);
   const names = requested === 'auto' ? [...AUTO_CANDIDATES, ...extra.map((m) => m.name)] : [requested];
-  let best: { model: ForecastModel; run?: BacktestRun } | undefined;
+  const runs: { model: ForecastModel; run?: BacktestRun }[] = [];
   for (const name of names) {
     const model = findModel(name, extra) as ForecastModel;
     const need = model.minHistory(ctx);
@@ -167,33 +196,53 @@ export function forecastSeries(series: RegularSeries, horizon: number, options: 
       continue;
     }
     try {
-      const run = origins.length ? backtestModel(model, y, origins, hb, ctx) : undefined;
-      if (!best || (run && best.run && run.mae < best.run.mae)) best = { model, run };
+      runs.push({ model, run: origins.length ? backtestModel(model, y, origins, hb, ctx) : undefined });
     } catch (err) {
       notes.push(`${name} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  if (!best) {
+  // Combine the best models when their mean beats the best one on the same backtest
+  // (forecast combination: Bates & Granger 1969; a simple mean of the top few is hard to beat,
+  // Makridakis et al., M4 2018), else keep the best alone.
+  runs.sort((a, b) => (a.run?.mae ?? Infinity) - (b.run?.mae ?? Infinity));
+  let chosen = runs.slice(0, 1);
+  let residuals = runs[0]?.run?.residuals;
+  if (requested === 'auto' && runs.length > 1 && runs[0].run) {
+    for (let k = 2; k <= Math.min(COMBINE, runs.length); k++) {
+      const combo = combinedResiduals(runs.slice(0, k), y);
+      if (meanAbs(combo) < meanAbs(residuals ?? combo)) {
+        chosen = runs.slice(0, k);
+        residuals = combo;
+      }
+    }
+  }
+  if (!chosen.length) {
     const days = ((y.length * series.step) / DAY_SECONDS).toFixed(1);
     notes.push(
       `history of ${days} days is too short for ${requested === 'auto' ? 'any seasonal model' : requested}: used naive (last value)`,
     );
-    best = { model: naive };
+    chosen = [{ model: naive }];
+    residuals = undefined;
   }
   let p50: number[];
   try {
-    p50 = best.model.forecast(y, horizon, ctx);
+    // the chosen models are refitted on the whole history: the backtest's fit ends two days
+    // ago and would miss a level shift since
+    const each = chosen.map((c) => forecastWith(c.model, y, horizon, ctx));
+    p50 = each[0].map((_, k) => each.reduce((acc, f) => acc + f[k], 0) / each.length);
     if (p50.length !== horizon || !p50.every(Number.isFinite)) throw new Error('non-finite or short output');
   } catch (err) {
     notes.push(
-      `${best.model.name} failed on the full history (${err instanceof Error ? err.message : String(err)}): used naive`,
+      `${chosen.map((c) => c.model.name).join('+')} failed on the full history (${err instanceof Error ? err.message : String(err)}): used naive`,
     );
-    best = { model: naive };
-    p50 = naive.forecast(y, horizon, ctx);
+    chosen = [{ model: naive }];
+    residuals = undefined;
+    p50 = forecastWith(naive, y, horizon, ctx);
   }
-  const margins = best.run ? p90Margins(best.run.residuals, horizon) : randomWalkMargins(y, horizon);
+  const margins = residuals ? p90Margins(residuals, horizon) : randomWalkMargins(y, horizon);
   if (nonNegative) p50 = p50.map((v) => Math.max(0, v));
   const p90 = p50.map((v, k) => v + margins[k]);
-  const model = requested === 'auto' ? `auto:${best.model.name}` : best.model.name;
+  const used = chosen.map((c) => c.model.name).join('+');
+  const model = requested === 'auto' ? `auto:${used}` : used;
   return { start, step: series.step, p50, p90, model, notes };
 }

@@ -52,12 +52,15 @@ export class NormalEquations {
     this.xty = new Float64Array(p);
   }
 
-  add(x: ArrayLike<number>, y: number, w = 1): void {
+  add(x: Float64Array, y: number, w = 1): void {
     const p = this.p;
+    const xtx = this.xtx;
+    const xty = this.xty;
     for (let i = 0; i < p; i++) {
       const xi = x[i] * w;
-      this.xty[i] += xi * y;
-      for (let j = 0; j <= i; j++) this.xtx[i * p + j] += xi * x[j];
+      xty[i] += xi * y;
+      const row = i * p;
+      for (let j = 0; j <= i; j++) xtx[row + j] += xi * x[j];
     }
   }
 

@@ -44,23 +44,34 @@ function run(y: readonly number[], m: number, p: Params) {
   return { sse, level, trend, season };
 }
 
+/** Days of history the parameters are fitted on (older data is less relevant and costs time). */
+const FIT_DAYS = 14;
+
+/** Forecast `h` steps from the filter's final state. */
+function extrapolate(state: ReturnType<typeof run>, p: Params, n: number, m: number, h: number): number[] {
+  const out = new Array<number>(h);
+  let damp = 0;
+  for (let k = 1; k <= h; k++) {
+    damp += Math.pow(p.phi, k);
+    out[k - 1] = state.level + damp * state.trend + state.season[(n + k - 1) % m];
+  }
+  return out;
+}
+
 export const holtWinters: ForecastModel = {
   name: 'holt_winters',
   minHistory: (ctx: ModelContext) => 2 * ctx.seasonDay,
-  forecast(y, h, ctx) {
+  fit(y, _h, ctx) {
     const m = ctx.seasonDay;
-    // fit on at most the last 14 days: older data is less relevant and costs time
-    const yy = y.length > 14 * m ? y.slice(y.length - 14 * m) : y;
-    const best = nelderMead((v) => run(yy, m, unpack(v)).sse, [0, -1, -2, 1], { maxIterations: 120, step: 1.5 });
-    const p = unpack(best);
-    const { level, trend, season } = run(yy, m, p);
-    const n = yy.length;
-    const out = new Array<number>(h);
-    let damp = 0;
-    for (let k = 1; k <= h; k++) {
-      damp += Math.pow(p.phi, k);
-      out[k - 1] = level + damp * trend + season[(n + k - 1) % m];
-    }
-    return out;
+    const yy = y.length > FIT_DAYS * m ? y.slice(y.length - FIT_DAYS * m) : y;
+    const p = unpack(nelderMead((v) => run(yy, m, unpack(v)).sse, [0, -1, -2, 1], { maxIterations: 120, step: 1.5 }));
+    return {
+      predict(data, origin, h) {
+        // the same parameters, the filter run over the window that ends at the origin
+        const from = Math.max(0, origin - FIT_DAYS * m);
+        const window = data.slice(from, origin);
+        return extrapolate(run(window, m, p), p, window.length, m, h);
+      },
+    };
   },
 };

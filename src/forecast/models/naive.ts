@@ -4,7 +4,5 @@ import type { ForecastModel } from '../contract.js';
 export const naive: ForecastModel = {
   name: 'naive',
   minHistory: () => 1,
-  forecast(y, h) {
-    return new Array<number>(h).fill(y[y.length - 1]);
-  },
+  fit: () => ({ predict: (y, origin, h) => new Array<number>(h).fill(y[origin - 1]) }),
 };

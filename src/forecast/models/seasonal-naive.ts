@@ -5,13 +5,14 @@ function seasonalNaive(name: string, season: (ctx: ModelContext) => number): For
   return {
     name,
     minHistory: (ctx) => season(ctx),
-    forecast(y, h, ctx) {
-      const m = season(ctx);
-      const n = y.length;
-      const out = new Array<number>(h);
-      for (let k = 0; k < h; k++) out[k] = y[n - m + (k % m)];
-      return out;
-    },
+    fit: (_y, _h, ctx) => ({
+      predict(y, origin, h) {
+        const m = season(ctx);
+        const out = new Array<number>(h);
+        for (let k = 0; k < h; k++) out[k] = y[origin - m + (k % m)];
+        return out;
+      },
+    }),
   };
 }
 

@@ -3,6 +3,8 @@ import { NormalEquations } from '../linalg.js';
 
 /** Horizon steps fitted directly; further steps repeat the (forecast-extended) daily season. */
 const MAX_DIRECT = 48;
+/** Training rows: the last this many days before the origin. */
+const TRAIN_DAYS = 7;
 
 export interface WindowRegressionOptions {
   readonly name: string;
@@ -22,59 +24,69 @@ function recentLags(ctx: ModelContext): number {
  * strategies for multi-step ahead time series forecasting", 2012, the "direct" strategy): for each
  * horizon step k a separate linear model predicts y[t+k] from the last hour of samples, the value
  * one day before the target (y[t+k-m]) and, optionally, one week before. Fitting on the series'
- * own last weeks makes the weights adapt per service. Huber weights (1.345·MAD scale, as in
- * Huber 1964 / R's MASS::rlm) keep spikes from dragging the fit.
+ * own last week makes the weights adapt per service. Huber weights (tuning 1.345·MAD, as in
+ * Huber 1964 and R's MASS::rlm) keep spikes from dragging the fit.
  */
 export function windowRegression(opts: WindowRegressionOptions): ForecastModel {
   return {
     name: opts.name,
     minHistory: (ctx) => (opts.weekly ? 2 * ctx.seasonWeek : 2 * ctx.seasonDay) + recentLags(ctx),
-    forecast(y, h, ctx) {
+    fit(y, h, ctx) {
       const n = y.length;
       const m = ctx.seasonDay;
       const w = ctx.seasonWeek;
       const L = recentLags(ctx);
       const p = L + 2 + (opts.weekly ? 1 : 0);
-      const direct = Math.min(h, MAX_DIRECT);
-      const out = new Array<number>(h);
+      const direct = Math.min(Math.max(h, 1), MAX_DIRECT);
       const x = new Float64Array(p);
-      const features = (t: number, k: number): Float64Array => {
-        // t: number of samples known (predicting index t + k - 1)
-        for (let j = 0; j < L; j++) x[j] = y[t - 1 - j];
-        x[L] = y[t + k - 1 - m];
-        if (opts.weekly) x[L + 1] = y[t + k - 1 - w];
+      /** Features for predicting y[t + k - 1] from y[0, t). */
+      const features = (yy: readonly number[], t: number, k: number): Float64Array => {
+        for (let j = 0; j < L; j++) x[j] = yy[t - 1 - j];
+        x[L] = yy[t + k - 1 - m];
+        if (opts.weekly) x[L + 1] = yy[t + k - 1 - w];
         x[p - 1] = 1;
         return x;
       };
-      const first = Math.max(L, (opts.weekly ? w : m) + 1);
+      const first = Math.max(L, (opts.weekly ? w : m) + 1, n - TRAIN_DAYS * m);
+      const betas: Float64Array[] = [];
       for (let k = 1; k <= direct; k++) {
-        const last = n - k; // t + k - 1 <= n - 1
+        const last = n - k;
         let weights: Float64Array | undefined = undefined;
         let beta: Float64Array = new Float64Array(p);
-        for (let iter = 0; iter < (opts.huber ? 3 : 1); iter++) {
+        // one reweighting after the least-squares start is most of IRLS's gain at a third of the cost
+        for (let iter = 0; iter < (opts.huber ? 2 : 1); iter++) {
           const ne = new NormalEquations(p);
-          for (let t = first; t <= last; t++) ne.add(features(t, k), y[t + k - 1], weights ? weights[t - first] : 1);
+          for (let t = first; t <= last; t++) ne.add(features(y, t, k), y[t + k - 1], weights ? weights[t - first] : 1);
           beta = ne.solve();
-          if (!opts.huber) break;
-          // Huber weights from the residuals of this fit
+          if (!opts.huber || last < first) break;
           const res = new Float64Array(last - first + 1);
           for (let t = first; t <= last; t++) {
-            const f = features(t, k);
+            const f = features(y, t, k);
             let pred = 0;
             for (let j = 0; j < p; j++) pred += beta[j] * f[j];
-            res[t - first] = y[t + k - 1] - pred;
+            res[t - first] = Math.abs(y[t + k - 1] - pred);
           }
-          const abs = Array.from(res, Math.abs).sort((a, b) => a - b);
-          const scale = (abs[Math.floor(abs.length / 2)] / 0.6745) * 1.345 || 1e-12;
-          weights = res.map((r) => (Math.abs(r) <= scale ? 1 : scale / Math.abs(r)));
+          const sorted = Float64Array.from(res).sort();
+          const scale = (sorted[sorted.length >> 1] / 0.6745) * 1.345 || 1e-12;
+          weights = res.map((r) => (r <= scale ? 1 : scale / r));
         }
-        const f = features(n, k);
-        let pred = 0;
-        for (let j = 0; j < p; j++) pred += beta[j] * f[j];
-        out[k - 1] = pred;
+        betas.push(beta);
       }
-      for (let k = direct; k < h; k++) out[k] = k - m >= 0 ? out[k - m] : y[n + k - m];
-      return out;
+      return {
+        predict(yy, origin, hh) {
+          const out = new Array<number>(hh);
+          for (let k = 1; k <= Math.min(hh, betas.length); k++) {
+            const f = features(yy, origin, k);
+            const beta = betas[k - 1];
+            let pred = 0;
+            for (let j = 0; j < p; j++) pred += beta[j] * f[j];
+            out[k - 1] = pred;
+          }
+          // beyond the direct steps: the value a day earlier, from the data or the forecast itself
+          for (let k = betas.length; k < hh; k++) out[k] = k - m >= 0 ? out[k - m] : yy[origin + k - m];
+          return out;
+        },
+      };
     },
   };
 }

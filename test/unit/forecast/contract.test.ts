@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { contextOf } from '../../../src/forecast/index.js';
+import { contextOf, forecastWith } from '../../../src/forecast/index.js';
 import { BUILTIN_MODELS } from '../../../src/forecast/registry.js';
 
 /** Three weeks at 15 minutes of a daily shape with a weekly swing and deterministic noise. */
@@ -17,13 +17,13 @@ const ctx = contextOf({ start: 0, step, values: y });
 for (const model of BUILTIN_MODELS) {
   test(`contract: ${model.name}`, () => {
     for (const h of [1, 7, 96, 500]) {
-      const out = model.forecast(y, h, ctx);
+      const out = forecastWith(model, y, h, ctx);
       assert.equal(out.length, h, 'length h');
       assert.ok(out.every(Number.isFinite), 'finite');
-      assert.deepEqual(model.forecast(y, h, ctx), out, 'deterministic');
+      assert.deepEqual(forecastWith(model, y, h, ctx), out, 'deterministic');
     }
     const flat = new Array(model.minHistory(ctx) + 10).fill(5);
-    for (const v of model.forecast(flat, 12, ctx))
+    for (const v of forecastWith(model, flat, 12, ctx))
       assert.ok(Math.abs(v - 5) < 1e-6, `constant series stays constant, got ${v}`);
     assert.ok(model.minHistory(ctx) >= 1);
   });
@@ -34,7 +34,7 @@ test('seasonal models recover a pure daily pattern', () => {
   const truth = Array.from({ length: 48 }, (_, k) => 50 + 30 * Math.sin((2 * Math.PI * (pure.length + k)) / 96));
   for (const name of ['seasonal_naive_day', 'window_regression', 'holt_winters']) {
     const model = BUILTIN_MODELS.find((m) => m.name === name)!;
-    const out = model.forecast(pure, 48, ctx);
+    const out = forecastWith(model, pure, 48, ctx);
     const mae = out.reduce((s, v, k) => s + Math.abs(v - truth[k]), 0) / 48;
     assert.ok(mae < 0.5, `${name} MAE ${mae}`);
   }
