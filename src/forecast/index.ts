@@ -141,7 +141,10 @@ function combinedResiduals(runs: readonly { run?: BacktestRun }[], y: readonly n
 function meanAbs(rows: readonly (readonly number[])[]): number {
   let s = 0;
   let n = 0;
-  for (const r of rows) for (const v of r) ((s += Math.abs(v)), n++);
+  for (const r of rows) {
+    for (const v of r) s += Math.abs(v);
+    n += r.length;
+  }
   return n ? s / n : Infinity;
 }
 
