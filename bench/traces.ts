@@ -9,7 +9,9 @@ import { fillGaps, inferStep, resample, toRegular } from '../src/series/regular.
 import type { RegularSeries } from '../src/domain/series.js';
 
 /** Where the traces are: PRESCALE_TRACES, else ../shared/traces beside the repository. */
-export const TRACES_DIR = resolve(process.env.PRESCALE_TRACES ?? join(import.meta.dirname, '..', '..', 'shared', 'traces'));
+export const TRACES_DIR = resolve(
+  process.env.PRESCALE_TRACES ?? join(import.meta.dirname, '..', '..', 'shared', 'traces'),
+);
 
 export interface Trace {
   readonly name: string;
@@ -29,7 +31,9 @@ export function loadTrace(path: string, minStep = 300): Trace {
   const lines = readFileSync(path, 'utf8').trim().split(/\r?\n/).slice(1);
   const rows = lines.map((l) => {
     const [ts, val] = l.split(',');
-    const t = /^-?\d+(\.\d+)?$/.test(ts) ? Number(ts) : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(ts) ? ts : `${ts}Z`) / 1000;
+    const t = /^-?\d+(\.\d+)?$/.test(ts)
+      ? Number(ts)
+      : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(ts) ? ts : `${ts}Z`) / 1000;
     return [t, Number(val)] as const;
   });
   rows.sort((a, b) => a[0] - b[0]);

@@ -89,6 +89,8 @@ export class Reconciler {
   private readonly history: HistoryCache;
   private readonly state: StateStore;
   private readonly horizonSteps: number;
+  /** The last forecast per service, reused until the series gains a new forecast-step bucket. */
+  private readonly forecasts = new Map<string, { key: string; forecast: Forecast }>();
 
   constructor(private readonly deps: CycleDeps) {
     const c = deps.config.cycle;
@@ -138,6 +140,7 @@ export class Reconciler {
       });
     }
     this.history.retain(seen);
+    for (const k of this.forecasts.keys()) if (!seen.has(k)) this.forecasts.delete(k);
     try {
       this.state.flush();
     } catch (err) {
@@ -196,7 +199,10 @@ export class Reconciler {
         decision: held(target, now, why),
       };
     }
-    const raw = toRegular(samples, cycle.step);
+    // the grid is anchored on whole forecast steps (e.g. :00, :05, …) so that buckets, and the
+    // forecast made from them, stay the same from one cycle to the next until a bucket completes
+    const fstep = Math.max(FORECAST_STEP, cycle.step);
+    const raw = toRegular(samples, cycle.step, Math.ceil(samples.timestamps[0] / fstep) * fstep);
     const gaps = countGaps(raw);
     const history: HistorySummary = {
       from: samples.timestamps[0],
@@ -213,9 +219,19 @@ export class Reconciler {
 
     let forecast: Forecast | undefined;
     try {
-      const step = Math.max(FORECAST_STEP, cycle.step);
-      const series = step % cycle.step === 0 ? resample(raw, step) : raw;
-      forecast = forecastSeries(series, this.horizonSteps, { model: spec.model, extraModels: this.deps.extraModels });
+      const step = fstep;
+      // forecast on whole buckets only: the bucket still filling would read as a dip
+      const complete = Math.floor((history.to + cycle.step - raw.start) / step) * step;
+      const trimmed = { ...raw, values: raw.values.slice(0, Math.round(complete / cycle.step)) };
+      const series = step % cycle.step === 0 ? resample(trimmed, step) : trimmed;
+      // the forecast only changes when a bucket completes: reuse it until then
+      const cacheKey = `${spec.query}|${spec.model}|${series.start}|${series.values.length}`;
+      const cached = this.forecasts.get(target.key);
+      forecast =
+        cached?.key === cacheKey
+          ? cached.forecast
+          : forecastSeries(series, this.horizonSteps, { model: spec.model, extraModels: this.deps.extraModels });
+      this.forecasts.set(target.key, { key: cacheKey, forecast });
       problems.push(...forecast.notes);
     } catch (err) {
       problems.push(`no forecast: ${describeError(err)}`);
