@@ -224,8 +224,9 @@ export class Reconciler {
       const complete = Math.floor((history.to + cycle.step - raw.start) / step) * step;
       const trimmed = { ...raw, values: raw.values.slice(0, Math.round(complete / cycle.step)) };
       const series = step % cycle.step === 0 ? resample(trimmed, step) : trimmed;
-      // the forecast only changes when a bucket completes: reuse it until then
-      const cacheKey = `${spec.query}|${spec.model}|${series.start}|${series.values.length}`;
+      // the forecast only changes when a bucket completes: reuse it until then (the oldest
+      // bucket leaving the window meanwhile changes nothing that matters)
+      const cacheKey = `${spec.query}|${spec.model}|${series.start + series.values.length * series.step}`;
       const cached = this.forecasts.get(target.key);
       forecast =
         cached?.key === cacheKey
