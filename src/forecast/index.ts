@@ -2,7 +2,7 @@ import { PrescaleError } from '../domain/errors.js';
 import type { Forecast } from '../domain/forecast.js';
 import { DAY_SECONDS, WEEK_SECONDS, endOf, type RegularSeries } from '../domain/series.js';
 import { countGaps, fillGaps } from '../series/regular.js';
-import { forecastWith, type FittedModel, type ForecastModel, type ModelContext } from './contract.js';
+import type { FittedModel, ForecastModel, ModelContext } from './contract.js';
 import { naive } from './models/naive.js';
 import { AUTO_CANDIDATES, findModel, modelNames } from './registry.js';
 
@@ -157,35 +157,38 @@ function randomWalkMargins(y: readonly number[], h: number): number[] {
 }
 
 /**
- * Forecasts `horizon` steps after the end of `series` with p50 and p90. Pure.
- *
- * Gaps (NaN) are filled by linear interpolation first. With `auto`, each candidate model is
- * scored by rolling-origin backtest over the last day and the one with the lowest MAE wins; p90
- * adds that model's 90th-percentile backtest error per horizon step. A model that fails or lacks
- * history is skipped and said so in `notes`; when no candidate can run, the last value is
- * repeated (`naive`). Forecasts of a series that was never negative are never negative.
+ * A forecaster chosen and fitted on a history, ready to forecast from that history's end or from
+ * any later origin of a longer array (as the scheduled job does between refits: parameters fitted
+ * hourly, forecasts made every cycle from the newest data).
  */
-export function forecastSeries(series: RegularSeries, horizon: number, options: ForecastOptions = {}): Forecast {
-  if (!Number.isInteger(horizon) || horizon < 0) {
-    throw new PrescaleError('E_INPUT', `horizon must be a whole number >= 0, got ${horizon}`);
-  }
+export interface PreparedForecaster {
+  /** `auto:a+b` or the model's name. */
+  readonly model: string;
+  readonly notes: readonly string[];
+  readonly horizon: number;
+  /** p50 and p90 for the `horizon` steps after `y[origin - 1]`, from `y[0, origin)` only. */
+  predict(y: readonly number[], origin: number): { p50: number[]; p90: number[] };
+}
+
+/**
+ * Chooses and fits the forecaster of a gap-free history `y` (see forecastSeries). With `auto`,
+ * each candidate model is scored by rolling-origin backtest over the last two days; the best
+ * one, or the mean of the best few when that scores better, is refitted on the whole history.
+ * p90 adds the 90th percentile of the chosen forecaster's backtest errors per horizon step.
+ */
+export function prepareForecaster(
+  y: readonly number[],
+  horizon: number,
+  ctx: ModelContext,
+  options: ForecastOptions = {},
+): PreparedForecaster {
   const notes: string[] = [];
-  const start = endOf(series);
   const requested = options.model ?? 'auto';
   const extra = options.extraModels ?? [];
   if (requested !== 'auto' && !findModel(requested, extra)) {
     throw new PrescaleError('E_INPUT', `unknown model "${requested}"; valid: ${modelNames(extra).join(', ')}`);
   }
-  if (horizon === 0) return { start, step: series.step, p50: [], p90: [], model: requested, notes };
-  const gaps = countGaps(series);
-  if (gaps === series.values.length) {
-    throw new PrescaleError('E_FORECAST', series.values.length ? 'history holds no valid sample' : 'history is empty');
-  }
-  if (gaps) notes.push(`${gaps} missing samples filled by interpolation`);
-  const y = fillGaps(series).values;
-  const ctx = contextOf(series);
   const nonNegative = y.every((v) => v >= 0);
-
   const hb = Math.min(horizon, MAX_BACKTEST_H);
   const origins = recentOrigins(y.length, hb, ctx);
   const names = requested === 'auto' ? [...AUTO_CANDIDATES, ...extra.map((m) => m.name)] : [requested];
@@ -220,32 +223,83 @@ export function forecastSeries(series: RegularSeries, horizon: number, options: 
     }
   }
   if (!chosen.length) {
-    const days = ((y.length * series.step) / DAY_SECONDS).toFixed(1);
+    const days = ((y.length * ctx.step) / DAY_SECONDS).toFixed(1);
     notes.push(
       `history of ${days} days is too short for ${requested === 'auto' ? 'any seasonal model' : requested}: used naive (last value)`,
     );
     chosen = [{ model: naive }];
     residuals = undefined;
   }
-  let p50: number[];
+  let fitted: FittedModel[];
   try {
     // the chosen models are refitted on the whole history: the backtest's fit ends two days
     // ago and would miss a level shift since
-    const each = chosen.map((c) => forecastWith(c.model, y, horizon, ctx));
-    p50 = each[0].map((_, k) => each.reduce((acc, f) => acc + f[k], 0) / each.length);
-    if (p50.length !== horizon || !p50.every(Number.isFinite)) throw new Error('non-finite or short output');
+    fitted = chosen.map((c) => c.model.fit(y, horizon, ctx));
+    const probe = fitted.map((f) => f.predict(y, y.length, horizon));
+    if (!probe.every((p) => p.length === horizon && p.every(Number.isFinite))) {
+      throw new Error('non-finite or short output');
+    }
   } catch (err) {
     notes.push(
       `${chosen.map((c) => c.model.name).join('+')} failed on the full history (${err instanceof Error ? err.message : String(err)}): used naive`,
     );
     chosen = [{ model: naive }];
     residuals = undefined;
-    p50 = forecastWith(naive, y, horizon, ctx);
+    fitted = [naive.fit(y, horizon, ctx)];
   }
   const margins = residuals ? p90Margins(residuals, horizon) : randomWalkMargins(y, horizon);
-  if (nonNegative) p50 = p50.map((v) => Math.max(0, v));
-  const p90 = p50.map((v, k) => v + margins[k]);
   const used = chosen.map((c) => c.model.name).join('+');
-  const model = requested === 'auto' ? `auto:${used}` : used;
-  return { start, step: series.step, p50, p90, model, notes };
+  return {
+    model: requested === 'auto' ? `auto:${used}` : used,
+    notes,
+    horizon,
+    predict(yy, origin) {
+      const each = fitted.map((f) => f.predict(yy, origin, horizon));
+      const p50 = new Array<number>(horizon);
+      const p90 = new Array<number>(horizon);
+      for (let k = 0; k < horizon; k++) {
+        let v = 0;
+        for (const f of each) v += f[k];
+        v /= each.length;
+        if (!Number.isFinite(v)) v = yy[origin - 1];
+        if (nonNegative) v = Math.max(0, v);
+        p50[k] = v;
+        p90[k] = v + margins[k];
+      }
+      return { p50, p90 };
+    },
+  };
+}
+
+/**
+ * Forecasts `horizon` steps after the end of `series` with p50 and p90. Pure.
+ *
+ * Gaps (NaN) are filled by linear interpolation first. With `auto`, each candidate model is
+ * scored by rolling-origin backtest over the last two days and the best one (or the mean of the
+ * best few) wins; p90 adds its 90th-percentile backtest error per horizon step. A model that
+ * fails or lacks history is skipped and said so in `notes`; when no candidate can run, the last
+ * value is repeated (`naive`). Forecasts of a series that was never negative are never negative.
+ */
+export function forecastSeries(series: RegularSeries, horizon: number, options: ForecastOptions = {}): Forecast {
+  if (!Number.isInteger(horizon) || horizon < 0) {
+    throw new PrescaleError('E_INPUT', `horizon must be a whole number >= 0, got ${horizon}`);
+  }
+  const start = endOf(series);
+  const requested = options.model ?? 'auto';
+  if (requested !== 'auto' && !findModel(requested, options.extraModels ?? [])) {
+    throw new PrescaleError(
+      'E_INPUT',
+      `unknown model "${requested}"; valid: ${modelNames(options.extraModels ?? []).join(', ')}`,
+    );
+  }
+  if (horizon === 0) return { start, step: series.step, p50: [], p90: [], model: requested, notes: [] };
+  const gaps = countGaps(series);
+  if (gaps === series.values.length) {
+    throw new PrescaleError('E_FORECAST', series.values.length ? 'history holds no valid sample' : 'history is empty');
+  }
+  const y = fillGaps(series).values;
+  const prepared = prepareForecaster(y, horizon, contextOf(series), options);
+  const { p50, p90 } = prepared.predict(y, y.length);
+  const notes = [...(gaps ? [`${gaps} missing samples filled by interpolation`] : []), ...prepared.notes];
+  return { start, step: series.step, p50, p90, model: prepared.model, notes };
 }

@@ -1,0 +1,80 @@
+/**
+ * Accuracy: the protocol of ../shared/bench/fcbench.py, in prescale's own code. Each trace at
+ * 5-minute resolution, 1 hour ahead, 8 rolling origins over its last 7 days, each forecaster
+ * refitted at every origin on the 14 days before it; MASE scaled by the in-sample MAE of the
+ * 1-day seasonal naive; geometric mean over the traces. Also p90 coverage and fit time.
+ * Writes bench/out/accuracy.{md,json}.  Run: npm run bench:accuracy [-- --models auto,holt_winters]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { evaluateSeries, geometricMean, type ModelScore } from '../src/forecast/evaluate.js';
+import { AUTO_CANDIDATES } from '../src/forecast/registry.js';
+import { loadTrace, traceFiles } from './traces.js';
+
+/** The peers' scores on these traces under this protocol, as the forecasting issue quotes them. */
+const PEERS: readonly [string, number][] = [
+  ['1-day seasonal naive (fcbench)', 1.291],
+  ['R forecast::stlf', 0.622],
+  ['statsmodels Holt-Winters', 0.612],
+  ['R auto.arima + Fourier', 0.592],
+  ['direct lag regression (fcbench)', 0.582],
+];
+
+const arg = process.argv.indexOf('--models');
+const models = arg > 0 ? process.argv[arg + 1].split(',') : ['auto', ...AUTO_CANDIDATES];
+
+const out: string[] = [];
+const say = (line = '') => {
+  out.push(line);
+  console.log(line);
+};
+
+const perTrace: { trace: string; scores: readonly ModelScore[] }[] = [];
+for (const file of traceFiles()) {
+  const { name, series } = loadTrace(file);
+  const ev = evaluateSeries(series, { horizon: 12, origins: 8, windowDays: 14, evalDays: 7, models });
+  perTrace.push({ trace: name, scores: ev.scores });
+  console.error(`${name}: ${ev.scores.map((s) => `${s.model} ${s.mase.toFixed(3)}`).join(', ')}`);
+}
+
+say(`# Forecast accuracy (${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version})`);
+say();
+say('1 hour ahead (12 steps at 5 min), 8 origins over the last 7 days, 14-day training window, MASE.');
+say();
+say(`| trace | ${models.join(' | ')} |`);
+say(`|---|${models.map(() => '---').join('|')}|`);
+for (const t of perTrace) say(`| ${t.trace} | ${t.scores.map((s) => s.mase.toFixed(3)).join(' | ')} |`);
+const summary = models.map((model, i) => {
+  const col = perTrace.map((t) => t.scores[i]);
+  return {
+    model,
+    maseGeo: geometricMean(col.map((s) => s.mase)),
+    coverage: col.reduce((a, s) => a + s.coverage, 0) / col.length,
+    smape: col.reduce((a, s) => a + s.smape, 0) / col.length,
+    fitMs: col.reduce((a, s) => a + s.fitMs, 0) / col.length,
+    fallbacks: col.reduce((a, s) => a + s.fallbacks, 0),
+  };
+});
+say(`| **geometric mean** | ${summary.map((s) => `**${s.maseGeo.toFixed(3)}**`).join(' | ')} |`);
+say();
+say('| forecaster | geo-mean MASE | p90 coverage | sMAPE % | ms per fit+forecast | fallbacks |');
+say('|---|---|---|---|---|---|');
+for (const s of summary) {
+  say(
+    `| prescale ${s.model} | ${s.maseGeo.toFixed(3)} | ${(100 * s.coverage).toFixed(1)} % | ${s.smape.toFixed(1)} | ${s.fitMs.toFixed(1)} | ${s.fallbacks} |`,
+  );
+}
+for (const [peer, mase] of PEERS) say(`| ${peer} (quoted) | ${mase.toFixed(3)} | | | | |`);
+say();
+const best = Math.min(...PEERS.map(([, v]) => v));
+const auto = summary.find((s) => s.model === 'auto');
+if (auto) {
+  say(
+    `auto / best peer = ${(auto.maseGeo / best).toFixed(3)} (goal <= 0.90); p90 coverage ${(100 * auto.coverage).toFixed(1)} % (goal 85-95 %).`,
+  );
+}
+const dir = join(import.meta.dirname, 'out');
+mkdirSync(dir, { recursive: true });
+writeFileSync(join(dir, 'accuracy.md'), `${out.join('\n')}\n`);
+writeFileSync(join(dir, 'accuracy.json'), JSON.stringify({ perTrace, summary }, null, 1));
