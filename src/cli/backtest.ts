@@ -1,11 +1,109 @@
 import type { Command } from 'commander';
+import { readSamplesCsv } from '../collector/csv.js';
+import { PrescaleError } from '../domain/errors.js';
+import { evaluateSeries, geometricMean, type ModelScore } from '../forecast/evaluate.js';
+import { AUTO_CANDIDATES, modelNames } from '../forecast/registry.js';
+import { fillGaps, resample, toRegular } from '../series/regular.js';
+import { numberArg } from './options.js';
 
-/** Placeholder until the `backtest` command lands. */
+interface BacktestOptions {
+  horizon: number;
+  origins: number;
+  models?: string;
+  windowDays: number;
+  evalDays: number;
+  resample?: number;
+  json?: boolean;
+}
+
+function table(rows: readonly ModelScore[]): string {
+  const head = `  ${'model'.padEnd(24)} ${'MASE'.padStart(7)} ${'sMAPE%'.padStart(7)} ${'p90 cov'.padStart(8)} ${'fit ms'.padStart(8)}`;
+  const lines = rows.map(
+    (s) =>
+      `  ${s.model.padEnd(24)} ${s.mase.toFixed(3).padStart(7)} ${s.smape.toFixed(1).padStart(7)} ${(100 * s.coverage).toFixed(1).padStart(7)}% ${s.fitMs.toFixed(1).padStart(8)}${s.fallbacks ? `  (fell back at ${s.fallbacks} of ${s.origins} origins)` : ''}`,
+  );
+  return [head, ...lines].join('\n');
+}
+
+/**
+ * `prescale backtest --input FILE.csv... --horizon N [--origins K]` — rolling-origin evaluation of
+ * every model on each file (src/forecast/evaluate.ts): MASE, sMAPE, p90 coverage and fit time per
+ * file and overall (geometric mean of MASE across files); `--json` for machines.
+ */
 export function registerBacktest(program: Command): void {
   program
     .command('backtest')
-    .description('(backtest: not built yet)')
-    .action(() => {
-      throw new Error('backtest is not built yet');
+    .description('Rolling-origin evaluation of every forecast model on history files')
+    .requiredOption('--input <files...>', 'history CSV files (timestamp,value)')
+    .requiredOption('--horizon <n>', 'steps ahead to forecast at each origin', numberArg({ integer: true, min: 1 }))
+    .option(
+      '--origins <k>',
+      'origins per file, spread over the evaluation days',
+      numberArg({ integer: true, min: 1 }),
+      8,
+    )
+    .option(
+      '--models <list>',
+      `comma-separated models (default: auto and its candidates); valid: ${modelNames().join(', ')}`,
+    )
+    .option('--window-days <days>', 'training window before each origin', numberArg({ positive: true }), 14)
+    .option('--eval-days <days>', 'the origins lie in the last this many days', numberArg({ positive: true }), 7)
+    .option(
+      '--resample <seconds>',
+      'average to this step first (e.g. 300 for 1-minute data)',
+      numberArg({ positive: true }),
+    )
+    .option('--json', 'print JSON instead of tables')
+    .action((o: BacktestOptions & { input: string[] }) => {
+      const models = o.models ? o.models.split(',').map((m) => m.trim()) : ['auto', ...AUTO_CANDIDATES];
+      for (const m of models) {
+        if (!modelNames().includes(m)) {
+          throw new PrescaleError('E_INPUT', `--models: unknown model "${m}"; valid: ${modelNames().join(', ')}`);
+        }
+      }
+      const results: { file: string; step: number; samples: number; scores: readonly ModelScore[] }[] = [];
+      for (const file of o.input) {
+        let series = fillGaps(toRegular(readSamplesCsv(file)));
+        if (o.resample && o.resample > series.step) series = fillGaps(resample(series, o.resample));
+        let scores: readonly ModelScore[];
+        try {
+          scores = evaluateSeries(series, {
+            horizon: o.horizon,
+            origins: o.origins,
+            windowDays: o.windowDays,
+            evalDays: o.evalDays,
+            models,
+          }).scores;
+        } catch (err) {
+          throw new PrescaleError('E_INPUT', `${file}: ${err instanceof Error ? err.message : String(err)}`, {
+            cause: err,
+          });
+        }
+        results.push({ file, step: series.step, samples: series.values.length, scores });
+        if (!o.json) {
+          process.stdout.write(`${file} (${series.values.length} samples at ${series.step}s)\n${table(scores)}\n\n`);
+        }
+      }
+      const overall = models.map((model, i) => ({
+        model,
+        maseGeoMean: geometricMean(results.map((r) => r.scores[i].mase)),
+        coverage: results.reduce((a, r) => a + r.scores[i].coverage, 0) / results.length,
+        fitMs: results.reduce((a, r) => a + r.scores[i].fitMs, 0) / results.length,
+      }));
+      if (o.json) {
+        process.stdout.write(
+          `${JSON.stringify({ horizon: o.horizon, origins: o.origins, files: results, overall }, null, 1)}\n`,
+        );
+        return;
+      }
+      process.stdout.write(`overall (${results.length} files; MASE is the geometric mean)\n`);
+      process.stdout.write(
+        `${overall
+          .map(
+            (s) =>
+              `  ${s.model.padEnd(24)} ${s.maseGeoMean.toFixed(3).padStart(7)} ${(100 * s.coverage).toFixed(1).padStart(7)}% ${s.fitMs.toFixed(1).padStart(8)} ms`,
+          )
+          .join('\n')}\n`,
+      );
     });
 }

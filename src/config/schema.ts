@@ -95,3 +95,26 @@ export function loadConfig(path: string | undefined): PrescaleConfig {
   }
   return parseConfig(raw, path);
 }
+
+/** A scaling policy on its own (the keys of the config's `defaults:`), e.g. for `simulate --policy`. */
+export function loadPolicyFile(path: string): PolicyConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new PrescaleError(
+      'E_CONFIG',
+      e.code ? `${path}: cannot read the policy file (${e.code})` : `${path}: not valid YAML: ${e.message}`,
+      { cause: err },
+    );
+  }
+  const res = policy.safeParse(raw ?? {});
+  if (!res.success) {
+    throw new PrescaleError(
+      'E_CONFIG',
+      res.error.issues.map((i) => `${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`).join('\n'),
+    );
+  }
+  return Object.freeze(res.data);
+}

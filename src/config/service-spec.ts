@@ -12,7 +12,7 @@ export interface ServiceSpec {
   readonly policy: ScalingPolicy;
 }
 
-function fromConfig(c: PolicyConfig & { query?: string }): ServiceOverrides {
+export function overridesFromConfig(c: PolicyConfig & { query?: string }): ServiceOverrides {
   const o: ServiceOverrides = {};
   if (c.query !== undefined) o.query = c.query;
   if (c.model !== undefined) o.model = c.model;
@@ -44,7 +44,11 @@ function configEntry(config: PrescaleConfig, target: ScaleTarget) {
 export function resolveSpec(target: ScaleTarget, config: PrescaleConfig): { spec?: ServiceSpec; errors: string[] } {
   const { overrides: labels, errors } = parseLabels(target.labels);
   const entry = configEntry(config, target);
-  const merged: ServiceOverrides = { ...fromConfig(config.defaults), ...(entry ? fromConfig(entry) : {}), ...labels };
+  const merged: ServiceOverrides = {
+    ...overridesFromConfig(config.defaults),
+    ...(entry ? overridesFromConfig(entry) : {}),
+    ...labels,
+  };
   if (!merged.query) errors.push('prescale.query: missing (the PromQL of the service load)');
   if (merged.capacityPerReplica === undefined) errors.push('prescale.capacity: missing (the load one replica handles)');
   const { query, model, ...policyOverrides } = merged;

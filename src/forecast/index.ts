@@ -148,6 +148,31 @@ function meanAbs(rows: readonly (readonly number[])[]): number {
   return n ? s / n : Infinity;
 }
 
+/** Days back that recurringJump scans. */
+const SLOT_DAYS = 7;
+/**
+ * The median over the last SLOT_DAYS days of the largest 5-minute rise y[i] − y[i − r] within
+ * ± 30 minutes of the same time of day as index `j` (m samples a day). It widens p90 where the series
+ * jumps at about the same time every day — a cron job on a flat baseline, a shift change, a
+ * daily batch — that a point forecast smooths away because the jump's minute wanders: when such
+ * a jump came near this time on at least half of the last days, p90 covers it. The planner
+ * provisions for p90, so a recurring spike is met by replicas that are already running.
+ */
+function recurringJump(y: readonly number[], j: number, m: number): number {
+  const width = Math.max(1, Math.round(m / 48));
+  const r = Math.max(1, Math.round(m / 288));
+  const maxima: number[] = [];
+  for (let d = 1; d <= SLOT_DAYS; d++) {
+    let best = Number.NEGATIVE_INFINITY;
+    for (let w = -width; w <= width; w++) {
+      const i = j - d * m + w;
+      if (i >= r && i < j && i < y.length) best = Math.max(best, y[i] - y[i - r]);
+    }
+    if (Number.isFinite(best)) maxima.push(best);
+  }
+  return maxima.length >= 3 ? Math.max(0, quantile(maxima, 0.5)) : 0;
+}
+
 /** Fallback p90 margin when no backtest is possible: a random walk's spread, √k widening. */
 function randomWalkMargins(y: readonly number[], h: number): number[] {
   const d: number[] = [];
@@ -249,6 +274,7 @@ export function prepareForecaster(
   }
   const margins = residuals ? p90Margins(residuals, horizon) : randomWalkMargins(y, horizon);
   const used = chosen.map((c) => c.model.name).join('+');
+  const m = ctx.seasonDay;
   return {
     model: requested === 'auto' ? `auto:${used}` : used,
     notes,
@@ -264,7 +290,7 @@ export function prepareForecaster(
         if (!Number.isFinite(v)) v = yy[origin - 1];
         if (nonNegative) v = Math.max(0, v);
         p50[k] = v;
-        p90[k] = v + margins[k];
+        p90[k] = v + Math.max(margins[k], recurringJump(yy, origin + k, m));
       }
       return { p50, p90 };
     },

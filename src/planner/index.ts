@@ -51,6 +51,23 @@ export function replicasFor(load: number, policy: ScalingPolicy, headroom = poli
   return Math.ceil((load * (1 + headroom)) / (policy.capacityPerReplica * policy.targetUtilization) - 1e-9);
 }
 
+/**
+ * Replicas the forecast point `i` needs: its median at the target utilisation and, when the
+ * policy provisions for p90, its p90 at full capacity (the target's margin is for the expected
+ * load; the upper quantile is already the margin for the forecast's error). Headroom applies to both.
+ */
+export function replicasForPoint(
+  forecast: Forecast,
+  i: number,
+  policy: ScalingPolicy,
+  headroom = policy.headroom,
+): number {
+  const atTarget = replicasFor(forecast.p50[i], policy, headroom);
+  if (policy.quantile === 'p50') return atTarget;
+  const full = { ...policy, targetUtilization: 1 };
+  return Math.max(atTarget, replicasFor(forecast.p90[i], full, headroom));
+}
+
 /** The forecast value at time `t` (nearest point), or undefined outside the forecast. */
 function valueAt(f: { start: number; step: number; p50: readonly number[] }, t: number): number | undefined {
   const i = Math.round((t - f.start) / f.step);
@@ -68,10 +85,12 @@ function relativeError(forecast: number, actual: number): number {
  * requested `startupDelaySec` earlier so that they are ready in time.
  */
 export function scheduleFrom(forecast: Forecast, policy: ScalingPolicy, headroom = policy.headroom): ScheduleEntry[] {
-  const q = forecast[policy.quantile];
-  return q.map((load, i) => {
+  return forecast.p50.map((_, i) => {
     const forTime = forecast.start + i * forecast.step;
-    const replicas = Math.min(policy.maxReplicas, Math.max(policy.minReplicas, replicasFor(load, policy, headroom)));
+    const replicas = Math.min(
+      policy.maxReplicas,
+      Math.max(policy.minReplicas, replicasForPoint(forecast, i, policy, headroom)),
+    );
     return { at: forTime - policy.startupDelaySec, forTime, replicas };
   });
 }
@@ -108,20 +127,28 @@ export function planReplicas(
   //    until the next decision's replicas are ready, one interval later. Forecast points are bucket
   //    means over [t, t + step): every bucket that overlaps [now, now + delay + interval) counts.
   //    (Buckets before now + delay are counted too: a scale-down must not drop what they need.)
+  //    While recent forecasts were wrong, the forecast keeps counting but with extra headroom,
+  //    and the reactive floor below it still holds.
+  const headroom = trusted ? policy.headroom : Math.max(policy.headroom, UNTRUSTED_HEADROOM);
   let predictive: number | undefined;
   let schedule: ScheduleEntry[] = [];
   let desired: number;
-  if (input.forecast && input.forecast.p50.length > 0 && trusted) {
+  if (input.forecast && input.forecast.p50.length > 0) {
     const f = input.forecast;
-    schedule = scheduleFrom(f, policy);
+    schedule = scheduleFrom(f, policy, headroom);
     const until = now + policy.startupDelaySec + (input.intervalSec ?? 60);
-    const q = f[policy.quantile];
     let need = 0;
-    for (let i = 0; i < q.length; i++) {
+    for (let i = 0; i < f.p50.length; i++) {
       const t = f.start + i * f.step;
-      if (t < until && t + f.step > now) need = Math.max(need, replicasFor(q[i], policy));
+      if (t < until && t + f.step > now) need = Math.max(need, replicasForPoint(f, i, policy, headroom));
     }
     predictive = need;
+    if (!trusted) {
+      reasons.push('ForecastUntrusted');
+      parts.push(
+        `recent forecast error ${fmt(forecastError ?? 0)} > ${policy.maxForecastError}: ${headroom * 100}% headroom`,
+      );
+    }
     if (reactive > predictive) {
       desired = reactive;
       reasons.push('ReactiveFloor');
@@ -130,22 +157,20 @@ export function planReplicas(
       desired = predictive;
       reasons.push('Predictive');
       parts.push(`${policy.quantile} forecast up to ${policy.startupDelaySec}s ahead needs ${predictive}`);
+      // hysteresis: a forecast that dips a little below the replicas running is not a reason to act
+      if (desired < current && current <= Math.max(reactive, desired) * (1 + policy.tolerance)) {
+        desired = current;
+        reasons.push('WithinTolerance');
+      }
     }
-  } else if (input.forecast && input.forecast.p50.length > 0) {
-    schedule = scheduleFrom(input.forecast, policy, Math.max(policy.headroom, UNTRUSTED_HEADROOM));
-    desired = Number.isFinite(input.observedLoad)
-      ? replicasFor(input.observedLoad, policy, Math.max(policy.headroom, UNTRUSTED_HEADROOM))
-      : current;
-    reasons.push('ForecastUntrusted');
-    parts.push(
-      `recent forecast error ${fmt(forecastError ?? 0)} > ${policy.maxForecastError}: reactive with ${Math.max(policy.headroom, UNTRUSTED_HEADROOM) * 100}% headroom`,
-    );
   } else {
     desired = reactive;
     reasons.push('NoForecast');
     parts.push(`no forecast: reactive (observed ${fmt(input.observedLoad)})`);
   }
-  if (desired === current && reactive === current && reasons[0] !== 'Predictive') reasons.push('WithinTolerance');
+  if (desired === current && reactive === current && reasons[reasons.length - 1] === 'NoForecast') {
+    reasons.push('WithinTolerance');
+  }
 
   // 4. Scale-down stabilisation: the highest recommendation of the window holds replicas up.
   const windowStart = now - policy.scaleDownStabilizationSec;

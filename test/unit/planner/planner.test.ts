@@ -43,11 +43,19 @@ const rows: Row[] = [
     reason: 'Predictive',
   },
   {
-    name: 'provisions for p90 by default',
+    name: 'provisions for p90 at full capacity by default',
     current: 1,
     observed: 100,
     forecast: fc(flat(100), flat(400)),
-    want: 5,
+    want: 4, // p90 400 / 100; p50 100 / 80 needs only 2
+    reason: 'Predictive',
+  },
+  {
+    name: 'the median at the target utilisation when it needs more than p90 at full capacity',
+    current: 1,
+    observed: 100,
+    forecast: fc(flat(390), flat(400)),
+    want: 5, // p50 390 / 80 = 4.9; p90 400 / 100 = 4
     reason: 'Predictive',
   },
   {
@@ -114,10 +122,10 @@ const rows: Row[] = [
     state: {
       recommendations: [
         { at: NOW - 120, replicas: 7 },
-        { at: NOW - 600, replicas: 10 },
+        { at: NOW - 2400, replicas: 10 },
       ],
     },
-    want: 7,
+    want: 7, // the 10 is older than the 30-minute window
     reason: 'ScaleDownStabilized',
   },
   {
@@ -131,13 +139,38 @@ const rows: Row[] = [
     reason: 'Cooldown',
   },
   {
-    name: 'forecast error guard: untrusted forecast gives reactive plus headroom',
+    name: 'forecast error guard: an untrusted forecast too low leaves the reactive floor',
     current: 2,
     observed: 400,
     forecast: fc(flat(50)),
     state: { recommendations: [], forecastError: 0.9 },
-    want: 6,
-    reason: 'ForecastUntrusted',
+    want: 5,
+    reason: 'ReactiveFloor',
+  },
+  {
+    name: 'forecast error guard: an untrusted forecast gets 20% headroom',
+    current: 2,
+    observed: 100,
+    forecast: fc(flat(400)),
+    state: { recommendations: [], forecastError: 0.9 },
+    want: 6, // 400 × 1.2 / 80
+    reason: 'Predictive',
+  },
+  {
+    name: 'hysteresis: a forecast a little under the running replicas does not scale down',
+    current: 6,
+    observed: 400,
+    forecast: fc(flat(400)), // needs 5; 6 <= 5 × 1.1 is false → scales down
+    want: 5,
+    reason: 'Predictive',
+  },
+  {
+    name: 'hysteresis: within 10% above the need, replicas stay',
+    current: 11,
+    observed: 790,
+    forecast: fc(flat(790)), // needs 10 (9.875); 11 <= 10 × 1.1
+    want: 11,
+    reason: 'WithinTolerance',
   },
 ];
 
@@ -172,7 +205,8 @@ test('planner: the forecast error is measured against the previous forecast', ()
     policy,
     state,
   );
-  assert.equal(decision.reason, 'ForecastUntrusted');
+  assert.ok(decision.reasons.includes('ForecastUntrusted'), decision.message);
+  assert.match(decision.message, /headroom/);
 });
 
 test('planner: state is plain JSON and the schedule leads by the startup delay', () => {

@@ -1,0 +1,168 @@
+/**
+ * The command lines that scripts outside the repository depend on, run as a user runs them
+ * (the built CLI, bin/prescale.js): outputs, exit codes and error messages.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'prescale.js');
+const dir = mkdtempSync(join(tmpdir(), 'prescale-cli-'));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Three days of a daily pattern at 5 minutes, ISO timestamps. */
+function historyFile(days = 3, name = 'history.csv'): string {
+  const rows = ['timestamp,value'];
+  const t0 = Date.UTC(2026, 0, 5) / 1000;
+  for (let i = 0; i < days * 288; i++) {
+    const v = 100 + 80 * Math.sin((2 * Math.PI * (i % 288)) / 288) + (i % 7);
+    rows.push(`${new Date((t0 + i * 300) * 1000).toISOString()},${v.toFixed(3)}`);
+  }
+  const path = join(dir, name);
+  writeFileSync(path, `${rows.join('\n')}\n`);
+  return path;
+}
+
+test('every command answers --help', () => {
+  for (const cmd of ['fetch', 'forecast', 'backtest', 'simulate', 'run', 'serve', 'train']) {
+    const r = cli(cmd, '--help');
+    assert.equal(r.code, 0, `${cmd}: ${r.stderr}`);
+    assert.match(r.stdout, /Usage: prescale/);
+  }
+});
+
+test('forecast writes the header and exactly N rows continuing the step', () => {
+  const input = historyFile();
+  const out = join(dir, 'fc.csv');
+  const r = cli('forecast', '--input', input, '--horizon', '24', '--output', out);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = readFileSync(out, 'utf8').trim().split('\n');
+  assert.equal(lines[0], 'timestamp,p50,p90');
+  assert.equal(lines.length, 25);
+  const last = Date.UTC(2026, 0, 5) / 1000 + (3 * 288 - 1) * 300;
+  assert.equal(Number(lines[1].split(',')[0]), last + 300);
+  assert.equal(Number(lines[24].split(',')[0]), last + 24 * 300);
+  for (const l of lines.slice(1)) {
+    const [, p50, p90] = l.split(',').map(Number);
+    assert.ok(Number.isFinite(p50) && p90 >= p50, l);
+  }
+});
+
+test('bad input is answered with a message and exit code 2, never a stack trace', () => {
+  const missing = cli('forecast', '--input', join(dir, 'nope.csv'), '--horizon', '3', '--output', join(dir, 'x.csv'));
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /nope\.csv/);
+  const bad = join(dir, 'bad.csv');
+  writeFileSync(bad, 'timestamp,value\n1700000000,12\nyesterday,oops\n');
+  const malformed = cli('forecast', '--input', bad, '--horizon', '3', '--output', join(dir, 'x.csv'));
+  assert.equal(malformed.code, 2);
+  assert.match(malformed.stderr, /bad\.csv/);
+  assert.doesNotMatch(malformed.stderr, /at .*\.js:\d+/);
+  const flag = cli('forecast', '--input', bad, '--horizon', '3', '--output', 'x.csv', '--bogus');
+  assert.equal(flag.code, 2);
+  assert.match(flag.stderr, /unknown option '--bogus'/);
+  const horizon = cli('forecast', '--input', bad, '--horizon', 'many', '--output', 'x.csv');
+  assert.equal(horizon.code, 2);
+  assert.match(horizon.stderr, /--horizon/);
+});
+
+test('simulate writes timestamp,replicas for every input step and prints the comparison', () => {
+  const input = historyFile(3, 'trace.csv');
+  const out = join(dir, 'schedule.csv');
+  const r = cli('simulate', '--input', input, '--capacity', '20', '--startup-delay', '300', '--output', out);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = readFileSync(out, 'utf8').trim().split('\n');
+  assert.equal(lines[0], 'timestamp,replicas');
+  assert.equal(lines.length, 3 * 288 + 1);
+  assert.ok(lines.slice(1).every((l) => Number(l.split(',')[1]) >= 1));
+  assert.match(r.stdout, /prescale .*\n.*reactive .*\n.*oracle/);
+});
+
+test('simulate takes a policy file and names the file and field when it is wrong', () => {
+  const input = historyFile(3, 'trace2.csv');
+  const policy = join(dir, 'policy.yaml');
+  writeFileSync(policy, 'min: 3\nquantile: p50\n');
+  const out = join(dir, 'schedule2.csv');
+  const r = cli(
+    'simulate',
+    '--input',
+    input,
+    '--capacity',
+    '20',
+    '--startup-delay',
+    '300',
+    '--output',
+    out,
+    '--policy',
+    policy,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(
+    readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .every((l) => Number(l.split(',')[1]) >= 3),
+  );
+  writeFileSync(policy, 'quantile: p99\n');
+  const bad = cli(
+    'simulate',
+    '--input',
+    input,
+    '--capacity',
+    '20',
+    '--startup-delay',
+    '300',
+    '--output',
+    out,
+    '--policy',
+    policy,
+  );
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /policy\.yaml: quantile/);
+});
+
+test('backtest prints a table per file and overall, and JSON with --json', () => {
+  const input = historyFile(6, 'long.csv');
+  const r = cli(
+    'backtest',
+    '--input',
+    input,
+    '--horizon',
+    '6',
+    '--origins',
+    '3',
+    '--eval-days',
+    '2',
+    '--models',
+    'auto,seasonal_naive_day',
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /seasonal_naive_day/);
+  assert.match(r.stdout, /overall/);
+  const j = cli(
+    'backtest',
+    '--input',
+    input,
+    '--horizon',
+    '6',
+    '--origins',
+    '3',
+    '--eval-days',
+    '2',
+    '--models',
+    'auto',
+    '--json',
+  );
+  assert.equal(j.code, 0, j.stderr);
+  const parsed = JSON.parse(j.stdout);
+  assert.equal(parsed.files[0].scores[0].model, 'auto');
+  assert.ok(parsed.files[0].scores[0].mase > 0 && parsed.files[0].scores[0].mase < 1.5);
+});
