@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
 import { readSamplesCsv, writeCsv } from '../collector/csv.js';
 import { PrescaleError } from '../domain/errors.js';
-import { forecastSeries, modelNames } from '../forecast/index.js';
+import { forecastSeries, modelNames, type ForecastModel } from '../forecast/index.js';
 import { toRegular } from '../series/regular.js';
 import { numberArg } from './options.js';
 
 /**
- * `prescale forecast --input HISTORY.csv --horizon N --output FORECAST.csv [--model NAME]` — a
- * contract: writes `timestamp,p50,p90` and exactly N rows continuing the input's step.
+ * `prescale forecast --input HISTORY.csv --horizon N --output FORECAST.csv [--model NAME]
+ * [--model-path DIR]` — a contract: writes `timestamp,p50,p90` and exactly N rows continuing the
+ * input's step. `--model-path` loads an LSTM written by `prescale train`: it is then `--model
+ * lstm`, or one more candidate of `auto`.
  */
 export function registerForecast(program: Command): void {
   program
@@ -16,16 +18,34 @@ export function registerForecast(program: Command): void {
     .requiredOption('--input <file>', 'history CSV (timestamp,value; unix seconds or ISO-8601)')
     .requiredOption('--horizon <n>', 'number of steps to forecast', numberArg({ integer: true, min: 0 }))
     .requiredOption('--output <file>', 'CSV to write (timestamp,p50,p90)')
-    .option('--model <name>', `model: ${modelNames().join(', ')}`, 'auto')
-    .action((o: { input: string; horizon: number; output: string; model: string }) => {
-      if (!modelNames().includes(o.model)) {
-        throw new PrescaleError('E_INPUT', `--model ${o.model}: unknown; valid: ${modelNames().join(', ')}`);
+    .option('--model <name>', `model: ${modelNames().join(', ')}, lstm (with --model-path)`, 'auto')
+    .option('--model-path <dir>', 'a trained LSTM (written by prescale train), used by --model lstm or auto')
+    .action(async (o: { input: string; horizon: number; output: string; model: string; modelPath?: string }) => {
+      if (o.model === 'lstm' && o.modelPath === undefined) {
+        throw new PrescaleError('E_INPUT', '--model lstm needs --model-path DIR (a model written by prescale train)');
+      }
+      if (o.model !== 'lstm' && !modelNames().includes(o.model)) {
+        throw new PrescaleError('E_INPUT', `--model ${o.model}: unknown; valid: ${modelNames().join(', ')}, lstm`);
       }
       const samples = readSamplesCsv(o.input);
       if (samples.timestamps.length < 2) {
         throw new PrescaleError('E_INPUT', `${o.input}: needs at least 2 samples, has ${samples.timestamps.length}`);
       }
-      const fc = forecastSeries(toRegular(samples), o.horizon, { model: o.model });
+      const series = toRegular(samples);
+      const extraModels: ForecastModel[] = [];
+      if (o.modelPath !== undefined) {
+        // TensorFlow.js loads only when a model is asked for
+        const { loadLstm } = await import('../forecast/lstm/index.js');
+        const lstm = await loadLstm(o.modelPath);
+        if (o.model === 'lstm' && lstm.metadata.data.step !== series.step) {
+          throw new PrescaleError(
+            'E_MODEL',
+            `${o.modelPath} was trained at a ${lstm.metadata.data.step} s step, ${o.input} has ${series.step} s`,
+          );
+        }
+        extraModels.push(lstm);
+      }
+      const fc = forecastSeries(series, o.horizon, { model: o.model, extraModels });
       writeCsv(
         o.output,
         ['timestamp', 'p50', 'p90'],

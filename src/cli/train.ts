@@ -1,11 +1,129 @@
+import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { readSamplesCsv } from '../collector/csv.js';
+import { PrescaleError } from '../domain/errors.js';
+import { contextOf } from '../forecast/index.js';
+import { minTrainingSamples } from '../forecast/lstm/features.js';
+import { createLogger } from '../observability/logger.js';
+import { countGaps, fillGaps, toRegular } from '../series/regular.js';
+import { numberArg } from './options.js';
 
-/** Placeholder until the `train` command lands. */
+/** Models `train` can build. */
+const TRAINABLE = ['lstm'];
+
+interface TrainArgs {
+  input: string;
+  model: string;
+  out: string;
+  horizon: number;
+  epochs: number;
+  seed: number;
+  validationSplit: number;
+  patience: number;
+}
+
+/**
+ * `prescale train --input HISTORY.csv --model lstm --out models/NAME [--horizon N] [--epochs N]
+ * [--seed N] [--validation-split F] [--patience N]` — trains the LSTM on a history file (at the
+ * file's own step), holds out its last day to score it, and writes models/NAME/{model.json,
+ * weights.bin,metadata.json}. `prescale forecast --model lstm --model-path models/NAME` uses it.
+ */
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('(train: not built yet)')
-    .action(() => {
-      throw new Error('train is not built yet');
+    .description('Train a forecasting model (lstm) on a history file and save it to a directory')
+    .requiredOption('--input <file>', 'history CSV (timestamp,value; unix seconds or ISO-8601)')
+    .requiredOption('--out <dir>', 'directory to write (model.json, weights.bin, metadata.json)')
+    .option('--model <name>', `model to train: ${TRAINABLE.join(', ')}`, 'lstm')
+    .option('--horizon <n>', 'steps forecast directly (at most one day)', numberArg({ integer: true, min: 1 }), 12)
+    .option('--epochs <n>', 'most training epochs', numberArg({ integer: true, min: 1, max: 1000 }), 30)
+    .option('--seed <n>', 'seed of the initial weights and the shuffles', numberArg({ integer: true, min: 0 }), 42)
+    .option(
+      '--validation-split <f>',
+      'share of the training windows, the latest, used for validation',
+      numberArg({ positive: true, max: 0.9 }),
+      0.2,
+    )
+    .option(
+      '--patience <n>',
+      'epochs without a better validation loss before stopping',
+      numberArg({ integer: true, min: 1 }),
+      5,
+    )
+    .action(async (o: TrainArgs) => {
+      if (!TRAINABLE.includes(o.model)) {
+        throw new PrescaleError('E_INPUT', `--model ${o.model}: cannot be trained; valid: ${TRAINABLE.join(', ')}`);
+      }
+      const samples = readSamplesCsv(o.input);
+      if (samples.timestamps.length < 2) {
+        throw new PrescaleError('E_INPUT', `${o.input}: needs at least 2 samples, has ${samples.timestamps.length}`);
+      }
+      const regular = toRegular(samples);
+      const gaps = countGaps(regular);
+      const series = fillGaps(regular);
+      const ctx = contextOf(series);
+      if (o.horizon > ctx.seasonDay) {
+        throw new PrescaleError(
+          'E_INPUT',
+          `--horizon ${o.horizon}: at most one day (${ctx.seasonDay} steps at ${ctx.step} s)`,
+        );
+      }
+      const need = minTrainingSamples(ctx, o.horizon);
+      if (series.values.length < need) {
+        const days = (n: number) => ((n * ctx.step) / 86_400).toFixed(1);
+        throw new PrescaleError(
+          'E_INPUT',
+          `${o.input}: history too short for the LSTM: ${series.values.length} samples (${days(series.values.length)} days), ` +
+            `needs ${need} (${days(need)} days at a ${ctx.step} s step)`,
+        );
+      }
+      if (gaps) process.stderr.write(`note: ${gaps} missing samples filled by interpolation\n`);
+
+      // TensorFlow.js loads only for this command
+      const { initBackend, saveLstm, trainLstm } = await import('../forecast/lstm/index.js');
+      const backend = await initBackend(createLogger({ name: 'train' }));
+      const tty = process.stderr.isTTY === true;
+      const bar = new cliProgress.SingleBar(
+        {
+          stream: process.stderr,
+          format: 'training |{bar}| epoch {value}/{total} | loss {loss} | val {val} | ETA {eta_formatted}',
+          hideCursor: true,
+          etaBuffer: 5,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      if (tty) bar.start(o.epochs, 0, { loss: '-', val: '-' });
+      const trained = await trainLstm(series.values, ctx, {
+        horizon: o.horizon,
+        epochs: o.epochs,
+        seed: o.seed,
+        validationSplit: o.validationSplit,
+        patience: o.patience,
+        onEpoch: (epoch, loss, valLoss) => {
+          if (tty) bar.update(epoch, { loss: loss.toFixed(4), val: valLoss.toFixed(4) });
+          else process.stderr.write(`epoch ${epoch}/${o.epochs} loss ${loss.toFixed(4)} val ${valLoss.toFixed(4)}\n`);
+        },
+      }).finally(() => {
+        if (tty) bar.stop();
+      });
+      const meta = await saveLstm(o.out, trained, {
+        source: o.input,
+        backend: backend.name,
+        validationSplit: o.validationSplit,
+        patience: o.patience,
+      });
+      const t = meta.training;
+      const b = meta.backtest;
+      const lines = [
+        `trained lstm on ${meta.data.samples} samples, ${meta.data.firstIso} to ${meta.data.lastIso} at ${meta.data.step} s ` +
+          `(window ${meta.window}, horizon ${meta.horizon})`,
+        `epochs: ${t.epochs} of ${t.maxEpochs}${t.stoppedEarly ? ', stopped early' : ''}, best ${t.bestEpoch}; ` +
+          `${t.seconds.toFixed(1)} s, ${t.epochsPerSecond.toFixed(2)} epochs/s on ${meta.backend} (tfjs ${meta.versions.tfjs})`,
+        `loss: ${t.loss.toFixed(4)}, val loss: ${t.valLoss.toFixed(4)} (MSE of z-scored values; ${t.trainWindows} training, ${t.valWindows} validation windows)`,
+        `backtest on the held-out last day (${b.origins} origins, ${b.horizon} steps): MASE lstm ${b.maseLstm.toFixed(3)}, ` +
+          `seasonal naive ${b.maseSeasonalNaive.toFixed(3)}`,
+        `wrote ${o.out}/model.json, weights.bin, metadata.json`,
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
     });
 }
