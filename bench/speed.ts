@@ -46,8 +46,13 @@ for (const name of ['elb_request_count_8c0756', 'nasa_http_1995_requests_per_min
   const { series } = loadTrace(join(TRACES_DIR, `${name}.csv`));
   const values = series.values.slice(-4032);
   const ctx = contextOf(series);
-  for (const m of BUILTIN_MODELS)
-    say(`| ${name} | ${m.name} | ${time(() => forecastWith(m, values, 12, ctx), 15).toFixed(2)} |`);
+  for (const m of BUILTIN_MODELS) {
+    try {
+      say(`| ${name} | ${m.name} | ${time(() => forecastWith(m, values, 12, ctx), 15).toFixed(2)} |`);
+    } catch (err) {
+      say(`| ${name} | ${m.name} | does not apply: ${err instanceof Error ? err.message : String(err)} |`);
+    }
+  }
   say(`| ${name} | **auto** | **${time(() => forecastSeries({ ...series, values }, 12), 15).toFixed(2)}** |`);
 }
 
