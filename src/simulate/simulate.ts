@@ -65,11 +65,16 @@ export function forecastWalk(series: RegularSeries, horizon: number, opts: Simul
   for (let t = minHistory; t < y.length; t++) {
     if (!prepared || t % refitSteps === 0) {
       fittedFrom = Math.max(0, t - windowSteps);
-      prepared = prepareForecaster(y.slice(fittedFrom, t), horizon, ctx, opts.forecast);
+      prepared = prepareForecaster(
+        y.slice(fittedFrom, t),
+        horizon,
+        { ...ctx, start: timeAt(series, fittedFrom) },
+        opts.forecast,
+      );
       refits++;
     }
-    const from = Math.max(fittedFrom, t - windowSteps);
-    const { p50, p90 } = prepared.predict(y.slice(from, t), t - from);
+    // the data the forecaster sees starts where its fit started, so indices and calendar agree
+    const { p50, p90 } = prepared.predict(y.slice(fittedFrom, t), t - fittedFrom);
     forecasts[t] = { start: timeAt(series, t), step, p50, p90, model: prepared.model, notes: prepared.notes };
   }
   return { horizon, forecasts, refits };
