@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { isPrescaleError, PrescaleError } from '../domain/errors.js';
+import { describeError, isPrescaleError, PrescaleError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
 import { engineError } from './docker.js';
 import type { Actuator, ScaleTarget } from './port.js';
@@ -178,14 +178,46 @@ export class ComposeActuator implements Actuator {
     const hash = template.Config.Labels?.[LABEL_CONFIG_HASH];
 
     // Stopped containers made from the same configuration are started again, lowest number first.
+    // One the engine can no longer start is replaced by a new one, then removed: a container
+    // started while dockerd was shutting down keeps a stale containerd task, and every later start
+    // fails with "task …: already exists" (moby libcontainerd). Any other failure stops here.
     const reusable = all.filter((r) => r.state === 'exited' && r.labels[LABEL_CONFIG_HASH] === hash);
-    for (const r of reusable.slice(0, count)) {
-      await this.start(r.id);
-      this.logger?.info({ service, number: r.number }, 'started stopped Compose container');
+    const broken: Replica[] = [];
+    let started = 0;
+    for (const r of reusable) {
+      if (started === count) break;
+      try {
+        await this.start(r.id);
+        started++;
+        this.logger?.info({ service, number: r.number }, 'started stopped Compose container');
+      } catch (err) {
+        if (!isStaleTask(err)) throw err;
+        this.logger?.warn(
+          { service, number: r.number, err: describeError(err) },
+          'a stopped Compose container cannot be started: replacing it',
+        );
+        broken.push(r);
+      }
     }
-    let missing = count - Math.min(count, reusable.length);
-    if (missing === 0) return;
+    const missing = count - started;
+    if (missing > 0) await this.create(template, target, all, missing);
+    // only once its replacement runs: a service is never left without a container to copy
+    for (const r of broken)
+      await this.docker
+        .getContainer(r.id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined);
+  }
 
+  /** Creates and starts `missing` copies of `template`, with the lowest free numbers. */
+  private async create(
+    template: Docker.ContainerInspectInfo,
+    target: ScaleTarget,
+    all: readonly Replica[],
+    count: number,
+  ): Promise<void> {
+    const service = describe(target);
+    let missing = count;
     const spec = await this.createSpec(template);
     const taken = new Set(all.map((r) => r.number));
     for (let number = 1; missing > 0; number++) {
@@ -332,6 +364,12 @@ function endpointFor(
 function createLink(link: string): string {
   const [source, alias] = link.split(':');
   return `${source.replace(/^\//, '')}:${(alias ?? source).split('/').pop()}`;
+}
+
+/** The engine's answer to starting a container whose containerd task outlived a dockerd restart. */
+function isStaleTask(err: unknown): boolean {
+  const e = err as { statusCode?: number; json?: { message?: string }; message?: string };
+  return e?.statusCode === 500 && /task .*already exists/i.test(e.json?.message ?? e.message ?? '');
 }
 
 /** 304 "already started/stopped" is success for start and stop. */

@@ -9,8 +9,10 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isPrescaleError } from '../domain/errors.js';
 import type { PrescaleMetrics } from '../observability/metrics.js';
 import type { ServiceReport } from '../reconcile/cycle.js';
+import { explainPrediction } from '../reconcile/explain.js';
 
 /** What the API reads and does; the service provides it, tests fake it. */
 export interface ApiDeps {
@@ -27,11 +29,32 @@ export interface ApiDeps {
   info(): Record<string, unknown>;
 }
 
+const Prediction = z
+  .object({
+    predicted: z.boolean().describe('a fitted model’s forecast set or could have set the replicas'),
+    summary: z.string().describe('why it is or is not predicted, in words'),
+    model: z.string().optional(),
+    fallback: z
+      .enum(['naive', 'headroom', 'reactive', 'hold', 'none'])
+      .optional()
+      .describe('what stood in for the forecast, when something did'),
+    fallbackReason: z.string().optional(),
+    forecastError: z.number().optional().describe('recent relative forecast error (0 = perfect)'),
+    maxForecastError: z.number().optional().describe('above this error the forecast is not trusted'),
+    historyDays: z.number().optional(),
+    missingSamples: z.number().optional(),
+    notes: z.array(z.string()).describe('the forecaster’s notes: models skipped, gaps filled'),
+  })
+  .describe('why the service is or is not predicted');
+
 const Service = z.object({
   key: z.string(),
   kind: z.enum(['swarm', 'compose']),
   name: z.string(),
-  status: z.enum(['planned', 'held', 'skipped', 'failed']),
+  project: z.string().optional().describe('Compose project'),
+  status: z
+    .enum(['planned', 'held', 'skipped', 'failed', 'gone'])
+    .describe('planned; held (data missing, replicas kept); skipped (bad labels); failed; gone (removed meanwhile)'),
   currentReplicas: z.number(),
   desiredReplicas: z.number(),
   reason: z.string().optional(),
@@ -41,7 +64,9 @@ const Service = z.object({
   history: z
     .object({ from: z.number(), to: z.number(), points: z.number(), gaps: z.number(), step: z.number() })
     .optional(),
+  prediction: Prediction,
   problems: z.array(z.string()),
+  errorCode: z.string().optional(),
 });
 const Recommendation = z.object({
   service: z.string(),
@@ -63,10 +88,12 @@ const ErrorBody = z.object({ error: z.string(), message: z.string() });
 const NameParams = z.object({ name: z.string().min(1).describe('service name (e.g. web) or key (e.g. swarm/web)') });
 
 function serviceView(s: ServiceReport): z.infer<typeof Service> {
+  const prediction = explainPrediction(s);
   return {
     key: s.key,
     kind: s.kind,
     name: s.name,
+    project: s.project,
     status: s.status,
     currentReplicas: s.currentReplicas,
     desiredReplicas: s.desiredReplicas,
@@ -75,7 +102,9 @@ function serviceView(s: ServiceReport): z.infer<typeof Service> {
     model: s.forecast?.model,
     forecastError: s.forecastError,
     history: s.history,
+    prediction: { ...prediction, notes: [...prediction.notes] },
     problems: [...s.problems],
+    errorCode: s.errorCode,
   };
 }
 
@@ -95,6 +124,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err: { statusCode?: number; validation?: unknown; message: string }, _req, reply) => {
+    if (isPrescaleError(err, 'E_NOT_FOUND'))
+      return void reply.code(404).send({ error: 'not_found', message: err.message });
+    if (isPrescaleError(err, 'E_LOCKED')) return void reply.code(409).send({ error: 'passive', message: err.message });
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     void reply
       .code(status)
@@ -198,7 +230,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       schema: {
         description: 'Apply the latest recommendation now (bearer token required)',
         params: NameParams,
-        response: { 200: Recommendation, 401: ErrorBody, 404: ErrorBody },
+        response: { 200: Recommendation, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (req, reply) => {

@@ -1,6 +1,8 @@
-import type { Actuator } from '../actuator/port.js';
+import type Docker from 'dockerode';
+import { ComposeActuator } from '../actuator/compose.js';
 import { dockerFromEnv } from '../actuator/docker.js';
 import { DryRunActuator } from '../actuator/dry-run.js';
+import type { Actuator } from '../actuator/port.js';
 import { SwarmActuator } from '../actuator/swarm.js';
 import { PrometheusSource } from '../collector/prometheus/source.js';
 import type { MetricsSource } from '../collector/port.js';
@@ -22,13 +24,20 @@ export function buildSource(opts: EdgeOptions, config: PrescaleConfig, logger: L
   return new PrometheusSource({ url, logger: logger.child({ component: 'prometheus' }) });
 }
 
-/** The actuators of the engine DOCKER_HOST names, wrapped in dry-run unless `apply`. */
-export function buildActuators(
-  opts: EdgeOptions,
-  logger: Logger,
-  extra: (docker: ReturnType<typeof dockerFromEnv>) => Actuator[] = () => [],
-): Actuator[] {
-  const docker = dockerFromEnv();
-  const real: Actuator[] = [new SwarmActuator(docker, logger.child({ component: 'swarm' })), ...extra(docker)];
+/**
+ * The actuators of one engine (DOCKER_HOST's unless `docker` is given): its Swarm services and
+ * its Compose services, both found by the `prescale.enable=true` label. On an engine that is not
+ * a swarm manager the Swarm actuator finds nothing and the Compose one still works.
+ */
+export function buildEngineActuators(logger: Logger, docker: Docker = dockerFromEnv()): Actuator[] {
+  return [
+    new SwarmActuator(docker, logger.child({ component: 'swarm' })),
+    new ComposeActuator(docker, logger.child({ component: 'compose' })),
+  ];
+}
+
+/** The engine's actuators, wrapped in dry-run unless `apply`. */
+export function buildActuators(opts: EdgeOptions, logger: Logger, docker: Docker = dockerFromEnv()): Actuator[] {
+  const real = buildEngineActuators(logger, docker);
   return opts.apply ? real : real.map((a) => new DryRunActuator(a, logger.child({ component: 'dry-run' })));
 }

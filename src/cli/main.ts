@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import type { Clock } from '../domain/clock.js';
 import { describeError, isPrescaleError } from '../domain/errors.js';
 import { registerBacktest } from './backtest.js';
 import { registerFetch } from './fetch.js';
@@ -13,14 +14,20 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
+/** What an embedding program (or a test) may inject into the commands. */
+export interface CliOptions {
+  /** The planning clock of `serve` (default: the system clock). */
+  readonly clock?: Clock;
+}
+
 /** Builds the `prescale` command tree. Each command lives in its own file and registers itself. */
-export function buildProgram(): Command {
+export function buildProgram(options: CliOptions = {}): Command {
   const program = new Command('prescale')
     .description('Predictive autoscaler for Docker Swarm and Compose services')
     .version(process.env.npm_package_version ?? '0.1.0')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  for (const register of [
+  const registers: Array<(program: Command, options: CliOptions) => void> = [
     registerFetch,
     registerForecast,
     registerBacktest,
@@ -28,16 +35,15 @@ export function buildProgram(): Command {
     registerSimulate,
     registerRun,
     registerServe,
-  ]) {
-    register(program);
-  }
+  ];
+  for (const register of registers) register(program, options);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(add --help for usage)');
   return program;
 }
 
 /** Runs the CLI and returns the process exit code; never throws. */
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+export async function main(argv: string[], options: CliOptions = {}): Promise<number> {
+  const program = buildProgram(options);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { dockerFromEnv } from '../actuator/docker.js';
 import { buildActuators, buildSource } from '../app/deps.js';
+import { EngineLeaseStore, LeaderLock } from '../app/lock.js';
 import { loadConfig } from '../config/schema.js';
 import { PrescaleError } from '../domain/errors.js';
 import { createLogger } from '../observability/logger.js';
@@ -27,10 +29,12 @@ export function formatReport(report: CycleReport): string {
 }
 
 /**
- * `prescale run --once --prometheus URL [--apply]` — a contract: one cycle for every Swarm service
- * labelled prescale.enable=true on the engine DOCKER_HOST names. Without --apply it only prints
- * the plan. Exit 0 when the cycle ran (services whose data was missing are held and listed),
- * 1 when the engine could not be reached, 2 for a bad command line or config.
+ * `prescale run --once --prometheus URL [--apply]` — a contract: one cycle for every Swarm and
+ * Compose service labelled prescale.enable=true on the engine DOCKER_HOST names. Without --apply
+ * it only prints the plan. With --apply it first takes the leader lock, as `serve --apply` does;
+ * when another instance holds it, nothing is applied. Exit 0 when the cycle ran (services whose
+ * data was missing are held and listed), 1 when the engine could not be reached or another
+ * instance holds the lock, 2 for a bad command line or config.
  */
 export function registerRun(program: Command): void {
   program
@@ -53,25 +57,44 @@ export function registerRun(program: Command): void {
       }) => {
         const logger = createLogger();
         const config = loadConfig(o.config);
+        const source = buildSource(o, config, logger);
+        const docker = dockerFromEnv();
+        const lock = o.apply ? new LeaderLock(new EngineLeaseStore(docker), { logger }) : undefined;
+        const leader = lock ? await lock.acquireOnce() : false;
+        const apply = o.apply && leader;
         const reconciler = new Reconciler({
-          source: buildSource(o, config, logger),
-          actuators: buildActuators(o, logger),
+          source,
+          actuators: buildActuators({ ...o, apply }, logger, docker),
           config,
-          apply: o.apply,
+          apply,
           logger,
           state:
             (o.stateDir ?? config.stateDir)
               ? new FileStateStore((o.stateDir ?? config.stateDir) as string)
               : new MemoryStateStore(),
         });
-        const report = await reconciler.runOnce(Date.now() / 1000);
+        let report: CycleReport;
+        try {
+          report = await reconciler.runOnce(Date.now() / 1000);
+        } finally {
+          await lock?.release();
+        }
         process.stdout.write((o.json ? JSON.stringify(report, null, 2) : formatReport(report)) + '\n');
-        const docker = report.errors.find((e) => e.kind === 'docker');
-        if (docker)
+        const failure = report.errors.find((e) => e.kind === 'docker');
+        if (failure)
           throw new PrescaleError(
-            docker.code === 'E_DOCKER_UNREACHABLE' ? 'E_DOCKER_UNREACHABLE' : 'E_DOCKER',
-            docker.message,
+            failure.code === 'E_DOCKER_UNREACHABLE' ? 'E_DOCKER_UNREACHABLE' : 'E_DOCKER',
+            failure.message,
           );
+        if (lock && !leader) {
+          const s = lock.status();
+          throw new PrescaleError(
+            'E_LOCKED',
+            s.error
+              ? `nothing applied: could not take the leader lock (${s.error})`
+              : `nothing applied: another prescale instance (${s.holder}) holds the leader lock (${s.where})`,
+          );
+        }
       },
     );
 }

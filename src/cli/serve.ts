@@ -1,17 +1,22 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { InMemoryActuator, ReplaySource } from '../app/embedded.js';
-import { buildSource } from '../app/deps.js';
+import { buildEngineActuators, buildSource } from '../app/deps.js';
+import { DEFAULT_LOCK_TTL_SEC, EngineLeaseStore, type LeaseStore } from '../app/lock.js';
 import { PrescaleService } from '../app/service.js';
 import { dockerFromEnv } from '../actuator/docker.js';
-import { SwarmActuator } from '../actuator/swarm.js';
+import { DockerEventWatch, type EngineWatch } from '../actuator/events.js';
 import type { Actuator } from '../actuator/port.js';
 import type { MetricsSource } from '../collector/port.js';
 import { loadConfig, parseConfig, type PrescaleConfig } from '../config/schema.js';
 import { systemClock } from '../domain/clock.js';
 import { createLogger } from '../observability/logger.js';
 import { FileStateStore, MemoryStateStore } from '../reconcile/state.js';
+import type { CliOptions } from './main.js';
 import { numberArg, urlArg } from './options.js';
+
+/** Where planner state is kept across restarts unless --state-dir or `stateDir:` says otherwise. */
+export const DEFAULT_STATE_DIR = '.prescale-state';
 
 /** The sample history of the embedded default, shipped in data/. */
 export const SAMPLE_HISTORY = fileURLToPath(new URL('../../data/sample-web.csv', import.meta.url));
@@ -24,14 +29,18 @@ interface ServeOptions {
   embedded?: boolean;
   stateDir?: string;
   schedule?: string;
+  lockTtl: number;
 }
 
 /**
  * `prescale serve [--apply] [--prometheus URL] [--port PORT] [--config FILE]` — a contract: the
- * long-running service (scheduled cycle, recommendations API, /metrics). The API token comes
- * from PRESCALE_API_TOKEN or the config. SIGTERM finishes the running cycle and exits 0.
+ * long-running service (scheduled cycle, recommendations API, /metrics) over the Swarm and
+ * Compose services of the engine DOCKER_HOST names, re-discovered on engine events. With
+ * --apply, only the instance holding the leader lock in the engine applies; the others recommend
+ * (`passive`). The API token comes from PRESCALE_API_TOKEN or the config. SIGTERM finishes the
+ * running cycle, releases the lock and exits 0.
  */
-export function registerServe(program: Command): void {
+export function registerServe(program: Command, cli: CliOptions = {}): void {
   program
     .command('serve')
     .description('Run the planning cycle on a schedule and serve the recommendations API')
@@ -42,12 +51,20 @@ export function registerServe(program: Command): void {
     .option('--state-dir <dir>', 'planner state kept across restarts (default .prescale-state, or the config)')
     .option('--schedule <cron>', 'cron expression of the planning cycle (default: every minute)')
     .option('--embedded', 'run on the embedded sample: no Prometheus, no Docker, nothing applied')
+    .option(
+      '--lock-ttl <seconds>',
+      'with --apply: seconds after which the leader lock of a crashed instance is taken over',
+      numberArg({ min: 3, max: 3600 }),
+      DEFAULT_LOCK_TTL_SEC,
+    )
     .action(async (o: ServeOptions) => {
       const logger = createLogger();
       let config: PrescaleConfig = loadConfig(o.config);
       let source: MetricsSource;
       let actuators: Actuator[];
       let apply = o.apply;
+      let watch: EngineWatch | undefined;
+      let leaseStore: LeaseStore | undefined;
       if (o.embedded) {
         config = parseConfig(
           { ...config, cycle: { ...config.cycle, step: 300, schedule: o.schedule ?? config.cycle.schedule } },
@@ -68,12 +85,17 @@ export function registerServe(program: Command): void {
         if (o.schedule)
           config = parseConfig({ ...config, cycle: { ...config.cycle, schedule: o.schedule } }, o.config ?? '(flags)');
         source = buildSource(o, config, logger);
-        actuators = [new SwarmActuator(dockerFromEnv(), logger.child({ component: 'swarm' }))];
+        const docker = dockerFromEnv();
+        actuators = buildEngineActuators(logger, docker);
+        watch = DockerEventWatch.of(docker, { logger: logger.child({ component: 'events' }) });
+        if (apply) leaseStore = new EngineLeaseStore(docker);
       }
-      const stateDir = o.stateDir ?? config.stateDir ?? (o.embedded ? undefined : '.prescale-state');
+      const stateDir = o.stateDir ?? config.stateDir ?? (o.embedded ? undefined : DEFAULT_STATE_DIR);
       const state = stateDir ? new FileStateStore(stateDir) : new MemoryStateStore();
       if (state instanceof FileStateStore && state.loadError)
         logger.warn({ err: state.loadError }, 'planner state unreadable: starting fresh');
+      else if (state instanceof FileStateStore)
+        logger.info({ path: state.path, services: state.size }, 'planner state loaded');
       const info = {
         source: o.embedded ? `embedded sample ${SAMPLE_HISTORY}` : (o.prometheus ?? config.prometheus),
         forecasting: 'statistical models (TensorFlow.js is loaded only for a trained LSTM)',
@@ -84,16 +106,19 @@ export function registerServe(program: Command): void {
         config,
         apply,
         logger,
-        clock: systemClock,
+        clock: cli.clock ?? systemClock,
         state,
         apiToken: process.env.PRESCALE_API_TOKEN ?? config.apiToken,
-        info,
+        info: { ...info, stateDir: stateDir ?? '(memory)' },
+        watch,
+        leaseStore,
+        lockTtlSec: o.lockTtl,
       });
       const address = await service.start(o.port);
       logger.info(
         {
           address,
-          mode: o.embedded ? 'embedded' : apply ? 'apply' : 'recommend',
+          mode: o.embedded ? 'embedded' : service.mode(),
           schedule: config.cycle.schedule,
           ...info,
         },

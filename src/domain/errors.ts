@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'E_DOCKER_UNREACHABLE' // the Docker engine did not answer
   | 'E_DOCKER' // the Docker engine answered with an error
   | 'E_NOT_FOUND' // a service or model does not exist
+  | 'E_LOCKED' // another prescale instance holds the leader lock: this one does not act
   | 'E_FORECAST' // a forecast could not be made
   | 'E_MODEL'; // a saved model could not be loaded or does not fit the data
 

@@ -59,6 +59,19 @@ export class PrescaleMetrics {
     labelNames: ['service', 'direction'],
     registers: [this.registry],
   });
+  /** 1 while --apply was asked for but another instance holds the leader lock (recommending only). */
+  readonly passive = new Gauge({
+    name: 'prescale_passive',
+    help: '1 while another prescale instance holds the leader lock and this one only recommends',
+    registers: [this.registry],
+  });
+  /** Re-discoveries asked for by engine events, by what they found. */
+  readonly rediscoveries = new Counter({
+    name: 'prescale_rediscoveries_total',
+    help: 'Re-discoveries after engine events: changed (a cycle was run), unchanged, failed, resync (events missed)',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
   readonly skippedCycles = new Counter({
     name: 'prescale_cycles_skipped_total',
     help: 'Cycles not started because the previous one was still running',
@@ -70,6 +83,7 @@ export class PrescaleMetrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'prescale_' });
     for (const kind of ERROR_KINDS) this.errors.inc({ kind }, 0);
+    for (const result of ['changed', 'unchanged', 'failed', 'resync']) this.rediscoveries.inc({ result }, 0);
   }
 
   /** Records a finished cycle. */

@@ -21,12 +21,17 @@ export interface CycleDeps {
   readonly source: MetricsSource;
   readonly actuators: readonly Actuator[];
   readonly config: PrescaleConfig;
-  /** Send changes to the engine (false: recommend only). */
-  readonly apply: boolean;
+  /**
+   * Send changes to the engine (false: recommend only). A function is asked right before each
+   * change, so that an instance that loses the leader lock mid-cycle stops at once.
+   */
+  readonly apply: boolean | (() => boolean);
   readonly logger: Logger;
   readonly state?: StateStore;
   /** Models loaded at start-up (e.g. a trained LSTM), offered to `auto` and by name. */
   readonly extraModels?: readonly ForecastModel[];
+  /** Told what each cycle discovered (and which actuators failed to), e.g. to notice changes. */
+  readonly onDiscovered?: (targets: readonly ScaleTarget[], failed: readonly Actuator['kind'][]) => void;
 }
 
 /** The history behind a decision. */
@@ -47,8 +52,13 @@ export interface ServiceReport {
   readonly key: string;
   readonly kind: 'swarm' | 'compose';
   readonly name: string;
-  /** planned: forecast and plan made; held: data missing, replicas kept; skipped: bad labels; failed: planning broke. */
-  readonly status: 'planned' | 'held' | 'skipped' | 'failed';
+  /** Compose project (Compose services only). */
+  readonly project?: string;
+  /**
+   * planned: forecast and plan made; held: data missing, replicas kept; skipped: bad labels;
+   * failed: planning broke, replicas kept; gone: the service was removed while being planned.
+   */
+  readonly status: 'planned' | 'held' | 'skipped' | 'failed' | 'gone';
   readonly currentReplicas: number;
   readonly desiredReplicas: number;
   readonly applied: boolean;
@@ -91,6 +101,10 @@ export class Reconciler {
   private readonly horizonSteps: number;
   /** The last forecast per service, reused until the series gains a new forecast-step bucket. */
   private readonly forecasts = new Map<string, { key: string; forecast: Forecast }>();
+  /** What was last said about a service that is not planned, so that it is said once, not every cycle. */
+  private readonly said = new Map<string, string>();
+  /** What each actuator discovered last: held and reported while its engine cannot be reached. */
+  private readonly lastFound = new Map<Actuator, ScaleTarget[]>();
 
   constructor(private readonly deps: CycleDeps) {
     const c = deps.config.cycle;
@@ -105,19 +119,37 @@ export class Reconciler {
     const services: ServiceReport[] = [];
     const errors: { kind: 'docker' | 'prometheus' | 'internal'; code: string; message: string }[] = [];
     const seen = new Set<string>();
+    const discovered: ScaleTarget[] = [];
+    const failed: Actuator['kind'][] = [];
+    const found: Array<[Actuator, ScaleTarget[]]> = [];
     for (const actuator of this.deps.actuators) {
-      let targets: ScaleTarget[];
       try {
-        targets = await actuator.discover();
+        const targets = await actuator.discover();
+        found.push([actuator, targets]);
+        this.lastFound.set(actuator, targets);
       } catch (err) {
         const code = isPrescaleError(err) ? err.code : 'E_UNEXPECTED';
-        errors.push({ kind: 'docker', code, message: `${actuator.kind} discovery failed: ${describeError(err)}` });
-        this.deps.logger.error(
-          { actuator: actuator.kind, code, err: describeError(err) },
-          'discovery failed; nothing changed',
-        );
-        continue;
+        const why = describeError(err);
+        errors.push({ kind: 'docker', code, message: `${actuator.kind} discovery failed: ${why}` });
+        this.deps.logger.error({ actuator: actuator.kind, code, err: why }, 'discovery failed; nothing changed');
+        failed.push(actuator.kind);
+        // the services seen last are still there as far as anyone knows: listed as held, untouched
+        for (const target of this.lastFound.get(actuator) ?? []) {
+          seen.add(target.key);
+          services.push({
+            ...base(target),
+            status: 'held',
+            message: `holding ${target.replicas} replicas: ${actuator.kind} discovery failed (${why}); retrying next cycle`,
+            problems: [why],
+            errorCode: code,
+            decision: held(target, now, why),
+          });
+        }
       }
+    }
+    for (const [, targets] of found) discovered.push(...targets);
+    this.deps.onDiscovered?.(discovered, failed);
+    for (const [actuator, targets] of found) {
       for (const target of targets) {
         seen.add(target.key);
         const report = await this.planOne(actuator, target, now, signal).catch((err: unknown): ServiceReport => ({
@@ -141,6 +173,7 @@ export class Reconciler {
     }
     this.history.retain(seen);
     for (const k of this.forecasts.keys()) if (!seen.has(k)) this.forecasts.delete(k);
+    for (const k of this.said.keys()) if (!seen.has(k)) this.said.delete(k);
     try {
       this.state.flush();
     } catch (err) {
@@ -242,12 +275,33 @@ export class Reconciler {
     this.state.set(target.key, out.state);
     const decision = out.decision;
     let applied = false;
-    if (decision.desiredReplicas !== target.replicas && this.deps.apply) {
-      try {
-        await actuator.setReplicas(target, decision.desiredReplicas);
-        applied = true;
-      } catch (err) {
-        problems.push(`could not apply ${decision.desiredReplicas} replicas: ${describeError(err)}`);
+    const { minReplicas: min, maxReplicas: max } = spec.policy;
+    const desired = decision.desiredReplicas;
+    if (desired !== target.replicas && this.mayApply()) {
+      if (!Number.isInteger(desired) || desired < min || desired > max) {
+        // the planner clamps to [min, max]; this guard makes sure no bug or fault ever gets past it
+        problems.push(`refused to apply ${desired} replicas: outside [${min}, ${max}]`);
+      } else {
+        try {
+          await actuator.setReplicas(target, desired);
+          applied = true;
+        } catch (err) {
+          if (isPrescaleError(err, 'E_NOT_FOUND')) {
+            const why = `the service was removed while being planned: ${describeError(err)}`;
+            return {
+              ...base(target),
+              spec,
+              status: 'gone',
+              message: `nothing applied: ${why}`,
+              problems: [...problems, why],
+              errorCode: 'E_NOT_FOUND',
+              history,
+              forecast,
+              decision,
+            };
+          }
+          problems.push(`could not apply ${desired} replicas: ${describeError(err)}`);
+        }
       }
     }
     return {
@@ -266,6 +320,14 @@ export class Reconciler {
     };
   }
 
+  private mayApply(): boolean {
+    return typeof this.deps.apply === 'function' ? this.deps.apply() : this.deps.apply;
+  }
+
+  /**
+   * One line per service and cycle: info when planned; a warning naming the problem (e.g. the
+   * invalid label and its value) when it is not, said once and again only when it changes.
+   */
   private log(r: ServiceReport): void {
     const fields = {
       service: r.key,
@@ -275,8 +337,20 @@ export class Reconciler {
       applied: r.applied,
       reason: r.decision?.reason,
     };
-    if (r.status === 'planned') this.deps.logger.info(fields, r.message);
-    else this.deps.logger.warn({ ...fields, problems: r.problems }, r.message);
+    if (r.status === 'planned') {
+      if (this.said.delete(r.key)) this.deps.logger.info({ service: r.key }, 'planned again');
+      // a change that could not be made is worth a warning; the forecaster's notes are not
+      const failed = r.problems.some((p) => p.startsWith('could not apply') || p.startsWith('refused'));
+      this.deps.logger[failed ? 'warn' : 'info'](
+        r.problems.length ? { ...fields, problems: r.problems } : fields,
+        r.message,
+      );
+      return;
+    }
+    const what = `${r.status}: ${r.problems.join('; ')}`;
+    const repeat = this.said.get(r.key) === what;
+    this.said.set(r.key, what);
+    this.deps.logger[repeat ? 'debug' : 'warn']({ ...fields, problems: r.problems, code: r.errorCode }, r.message);
   }
 }
 
@@ -285,6 +359,7 @@ function base(target: ScaleTarget) {
     key: target.key,
     kind: target.kind,
     name: target.name,
+    ...(target.project !== undefined && { project: target.project }),
     currentReplicas: target.replicas,
     desiredReplicas: target.replicas,
     applied: false,

@@ -13,6 +13,10 @@ export interface StateStore {
 /** State in memory only (one-shot runs, tests). */
 export class MemoryStateStore implements StateStore {
   protected readonly states = new Map<string, PlannerState>();
+  /** Services with a state. */
+  get size(): number {
+    return this.states.size;
+  }
   get(key: string): PlannerState | undefined {
     return this.states.get(key);
   }
@@ -28,7 +32,8 @@ export class MemoryStateStore implements StateStore {
  * A missing or unreadable file starts empty (and is said so by the caller's log).
  */
 export class FileStateStore extends MemoryStateStore {
-  private readonly path: string;
+  /** The JSON file. */
+  readonly path: string;
   readonly loadError?: string;
 
   constructor(dir: string) {

@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type Docker from 'dockerode';
 import { createSwarmService, removeServices, specReplicas, testDocker, waitRunning } from '../support/docker.js';
-import { skipUnless, testDockerHost } from '../support/integration.js';
+import { ComposeProject, hostNetworkFile } from '../support/compose.js';
+import { hasCommand, skipUnless, testDockerHost } from '../support/integration.js';
 import { dailyPeakLoad } from '../support/load.js';
 import { hasPrometheus, startPrometheus, type PrometheusHandle } from '../support/prometheus.js';
 
@@ -30,11 +31,17 @@ function runOnce(prom: string, ...extra: string[]) {
 }
 
 describe(
-  'prescale run --once on a real Prometheus and a real Swarm',
-  { skip: skipUnless(hasPrometheus() && !!testDockerHost(), 'prometheus and the test Docker engine') },
+  'prescale run --once on a real Prometheus, a real Swarm and a Compose project',
+  {
+    skip: skipUnless(
+      hasPrometheus() && !!testDockerHost() && hasCommand('docker-compose'),
+      'prometheus, docker-compose and the test Docker engine',
+    ),
+  },
   () => {
     let prom: PrometheusHandle;
     let docker: Docker;
+    let project: ComposeProject;
     const services = ['pre-peak', 'no-lead', 'after-peak', 'bad-labels'];
 
     before(async () => {
@@ -53,9 +60,13 @@ describe(
       await createSwarmService(docker, 'no-lead', labels('before', { 'prescale.startup-delay': '0' }), 1);
       await createSwarmService(docker, 'after-peak', labels('after'), 12);
       await createSwarmService(docker, 'bad-labels', labels('before', { 'prescale.capacity': 'abc' }), 2);
+      // the same load as pre-peak, on a Compose service next to the Swarm ones
+      project = new ComposeProject(docker, hostNetworkFile(labels('before')), 'runonce');
+      project.compose('up', '-d');
     });
 
     after(async () => {
+      project?.down();
       await removeServices(docker, ...services);
       await prom?.stop();
     });
@@ -64,7 +75,9 @@ describe(
       const res = runOnce(prom.url);
       assert.equal(res.status, 0, res.stderr);
       assert.match(res.stdout, /swarm\/pre-peak\s+1 -> 1[0-9]\s+Predictive\s+no/);
+      assert.match(res.stdout, new RegExp(`${project.key}\\s+1 -> 1[0-9]\\s+Predictive\\s+no`));
       assert.equal(await specReplicas(docker, 'pre-peak'), 1);
+      assert.equal(await project.live(), 1);
     });
 
     test('--apply scales up ahead of the peak, down in the trough; bad labels are named and skipped', async () => {
@@ -85,6 +98,7 @@ describe(
       assert.ok(up >= 13 && up <= 20, `pre-peak scaled to ${up} (${by['swarm/pre-peak'].message})`);
       assert.equal(by['swarm/pre-peak'].decision?.reason, 'Predictive');
       await waitRunning(docker, 'pre-peak', up);
+      assert.equal(await project.live(), up, `the Compose service follows the same plan (${by[project.key]?.message})`);
 
       assert.equal(await specReplicas(docker, 'no-lead'), 2, by['swarm/no-lead'].message);
 

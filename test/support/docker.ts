@@ -2,7 +2,8 @@
  * Helpers for tests on the private engine test/env/docker.sh starts (PRESCALE_TEST_DOCKER_HOST),
  * with the image `prescale-tiny:latest` (busybox).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { dirname } from 'node:path';
 import Docker from 'dockerode';
 import { testDockerHost } from './integration.js';
 
@@ -26,7 +27,8 @@ export async function createSwarmService(
     Name: name,
     Labels: labels,
     TaskTemplate: {
-      ContainerSpec: { Image: TEST_IMAGE, Command: ['/bin/sleep', '100000'] },
+      // `sleep` as PID 1 ignores SIGTERM: a short grace period keeps scale-downs and engine restarts quick
+      ContainerSpec: { Image: TEST_IMAGE, Command: ['/bin/sleep', '100000'], StopGracePeriod: 1e9 },
       RestartPolicy: { Condition: 'none' },
     },
     Mode: { Replicated: { Replicas: replicas } },
@@ -62,12 +64,30 @@ export async function removeServices(docker: Docker, ...names: string[]): Promis
       .catch(() => undefined);
 }
 
-/** Runs a CLI (docker, docker-compose) against the test engine. */
-export function dockerCli(cmd: string, args: string[], opts: { input?: string; cwd?: string } = {}) {
+/** Runs a CLI (docker, docker-compose) against the test engine (or `host`). */
+export function dockerCli(cmd: string, args: string[], opts: { input?: string; cwd?: string; host?: string } = {}) {
   return spawnSync(cmd, args, {
     encoding: 'utf8',
     input: opts.input,
     cwd: opts.cwd,
-    env: { ...process.env, DOCKER_HOST: testDockerHost() },
+    env: { ...process.env, DOCKER_HOST: opts.host ?? testDockerHost() },
   });
+}
+
+/**
+ * Restarts the test engine's dockerd (test/env/docker.sh restart): SIGTERM, then start it again on
+ * the same state after `downSeconds`, as a host's service manager would. Resolves once the swarm
+ * answers again.
+ */
+export async function restartEngine(downSeconds = 0): Promise<void> {
+  const host = testDockerHost();
+  if (!host) throw new Error('PRESCALE_TEST_DOCKER_HOST is not set');
+  const dir = dirname(host.replace(/^unix:\/\//, ''));
+  const proc = spawn('bash', ['test/env/docker.sh', 'restart', dir, String(downSeconds)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  proc.stderr?.on('data', (b: Buffer) => (err += b));
+  const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+  if (code !== 0) throw new Error(`docker.sh restart failed (${code}): ${err}`);
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildApp, type ApiDeps } from '../../../src/api/app.js';
+import { PrescaleError } from '../../../src/domain/errors.js';
 import { PrescaleMetrics } from '../../../src/observability/metrics.js';
 import type { ServiceReport } from '../../../src/reconcile/cycle.js';
 
@@ -112,4 +113,47 @@ test('health, readiness with a reason, metrics, OpenAPI', async () => {
   const doc = await app.inject('/openapi.json');
   assert.ok(doc.json().paths['/v1/recommendations']);
   assert.equal((await app.inject('/docs/json')).statusCode, 200);
+});
+
+test('GET /v1/services says why the service is (not) predicted: model, error, history, fallback', async () => {
+  const app = await buildApp(
+    deps({
+      services: () => [
+        { ...report, history: { from: 0, to: 7 * 86_400, points: 10_081, gaps: 0, step: 60 } },
+        {
+          ...report,
+          key: 'compose/shop/api',
+          kind: 'compose',
+          name: 'api',
+          project: 'shop',
+          status: 'held',
+          forecast: undefined,
+          decision: undefined,
+          problems: ['Prometheus at http://p is unreachable'],
+        },
+      ],
+    }),
+  );
+  const [web, api] = (await app.inject('/v1/services')).json();
+  assert.equal(web.prediction.predicted, true);
+  assert.equal(web.prediction.model, 'auto:holt_winters');
+  assert.equal(web.prediction.forecastError, 0.12);
+  assert.equal(web.prediction.historyDays, 7);
+  assert.match(web.prediction.summary, /Predicted by auto:holt_winters from 7 days of history \(no gaps\)/);
+  assert.equal(api.project, 'shop');
+  assert.equal(api.prediction.predicted, false);
+  assert.equal(api.prediction.fallback, 'hold');
+  assert.match(api.prediction.summary, /2 replicas kept: Prometheus at http:\/\/p is unreachable/);
+});
+
+test('POST apply: a passive instance answers 409, a service gone meanwhile 404', async () => {
+  const locked = await buildApp(
+    deps({ apply: async () => Promise.reject(new PrescaleError('E_LOCKED', 'another instance holds the lock')) }),
+  );
+  const headers = { authorization: 'Bearer secret-token-1' };
+  const r = await locked.inject({ method: 'POST', url: '/v1/services/web/apply', headers });
+  assert.equal(r.statusCode, 409);
+  assert.deepEqual(r.json(), { error: 'passive', message: 'another instance holds the lock' });
+  const gone = await buildApp(deps({ apply: async () => Promise.reject(new PrescaleError('E_NOT_FOUND', 'gone')) }));
+  assert.equal((await gone.inject({ method: 'POST', url: '/v1/services/web/apply', headers })).statusCode, 404);
 });

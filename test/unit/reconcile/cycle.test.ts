@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { pino } from 'pino';
 import type { Actuator, ScaleTarget } from '../../../src/actuator/port.js';
 import type { MetricsSource } from '../../../src/collector/port.js';
 import { parseConfig } from '../../../src/config/schema.js';
@@ -7,6 +11,7 @@ import { PrescaleError } from '../../../src/domain/errors.js';
 import type { Samples } from '../../../src/domain/series.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { Reconciler } from '../../../src/reconcile/cycle.js';
+import { FileStateStore, MemoryStateStore, type StateStore } from '../../../src/reconcile/state.js';
 
 const NOW = 1_800_000_000;
 
@@ -138,4 +143,114 @@ test('cycle: history is fetched whole once, then only new samples; the forecast 
     'a new bucket gives a new forecast',
   );
   assert.equal(first.services[0].history?.gaps, 0);
+});
+
+test('cycle: planner state survives a restart (FileStateStore): the stabilisation window still holds replicas up', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prescale-state-'));
+  try {
+    const config = parseConfig({ cycle: { history: 4 * 86_400 } }, 't');
+    const run = (state: StateStore, t: ScaleTarget, now: number) =>
+      new Reconciler({
+        source: new FakeSource(),
+        actuators: [new FakeActuator([t])],
+        config,
+        apply: true,
+        logger: silentLogger(),
+        state,
+      }).runOnce(now);
+    const up = await run(new FileStateStore(dir), target('web', 'high', 2), NOW);
+    assert.equal(up.services[0].desiredReplicas, 10);
+
+    // a new process: the same directory, a quiet load that alone needs 2
+    const restarted = new FileStateStore(dir);
+    assert.equal(restarted.loadError, undefined);
+    assert.equal(restarted.size, 1);
+    const after = await run(restarted, target('web', 'ok', 10), NOW + 60);
+    assert.equal(after.services[0].desiredReplicas, 10);
+    assert.equal(after.services[0].decision?.reason, 'ScaleDownStabilized');
+    assert.ok(restarted.get('swarm/web')?.lastScaleAt === NOW, 'the last action is remembered');
+
+    // without the saved state the same cycle scales down at once
+    const fresh = await run(new MemoryStateStore(), target('web', 'ok', 10), NOW + 60);
+    assert.ok(fresh.services[0].desiredReplicas < 10);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('cycle: a service removed while being planned is reported gone; the others still apply', async () => {
+  const actuator = new FakeActuator([target('a', 'high', 2), target('b', 'high', 2)]);
+  actuator.setReplicas = async (t: ScaleTarget, n: number) => {
+    if (t.name === 'a') throw new PrescaleError('E_NOT_FOUND', 'service a: no such service');
+    actuator.sets.push([t.name, n]);
+  };
+  const report = await reconciler(new FakeSource(), actuator).runOnce(NOW);
+  const [a, b] = report.services;
+  assert.equal(a.status, 'gone');
+  assert.equal(a.applied, false);
+  assert.equal(a.desiredReplicas, 2, 'nothing was changed');
+  assert.match(a.message, /removed while being planned/);
+  assert.equal(a.errorCode, 'E_NOT_FOUND');
+  assert.equal(b.status, 'planned');
+  assert.deepEqual(actuator.sets, [['b', 10]]);
+});
+
+test('cycle: apply as a function is asked before every change (a passive instance changes nothing)', async () => {
+  const actuator = new FakeActuator([target('a', 'high', 2), target('b', 'high', 2)]);
+  let calls = 0;
+  const r = new Reconciler({
+    source: new FakeSource(),
+    actuators: [actuator],
+    config: parseConfig({ cycle: { history: 4 * 86_400 } }, 't'),
+    apply: () => ++calls === 1, // the lead is lost after the first change
+    logger: silentLogger(),
+  });
+  const report = await r.runOnce(NOW);
+  assert.equal(calls, 2);
+  assert.deepEqual(actuator.sets, [['a', 10]]);
+  assert.deepEqual(
+    report.services.map((s) => [s.name, s.desiredReplicas, s.applied]),
+    [
+      ['a', 10, true],
+      ['b', 10, false],
+    ],
+  );
+});
+
+test('cycle: a bad label is logged once with the label and its value, again only when it changes', async () => {
+  const lines: Array<{ level: number; msg: string; problems?: string[] }> = [];
+  const logger = pino({ level: 'debug' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+  const actuator = new FakeActuator([target('typo', 'ok', 2, { 'prescale.min': 'two' })]);
+  const r = new Reconciler({
+    source: new FakeSource(),
+    actuators: [actuator],
+    config: parseConfig({}, 't'),
+    apply: true,
+    logger,
+  });
+  await r.runOnce(NOW);
+  await r.runOnce(NOW + 60);
+  actuator.targets = [target('typo', 'ok', 2, { 'prescale.min': 'three' })];
+  await r.runOnce(NOW + 120);
+  const warnings = lines.filter((l) => l.level === 40); // pino's warn
+  assert.equal(warnings.length, 2, JSON.stringify(lines));
+  assert.deepEqual(warnings[0].problems, ['prescale.min=two: not a whole number >= 0']);
+  assert.deepEqual(warnings[1].problems, ['prescale.min=three: not a whole number >= 0']);
+  assert.deepEqual(actuator.sets, []);
+});
+
+test('cycle: when discovery fails after it worked, the services seen last are listed as held, untouched', async () => {
+  const actuator = new FakeActuator([target('web', 'high', 2)]);
+  const r = reconciler(new FakeSource(), actuator);
+  await r.runOnce(NOW);
+  actuator.discover = async () => Promise.reject(new PrescaleError('E_DOCKER_UNREACHABLE', 'engine down'));
+  const report = await r.runOnce(NOW + 60);
+  assert.equal(report.errors[0].code, 'E_DOCKER_UNREACHABLE');
+  assert.equal(report.services.length, 1);
+  const [web] = report.services;
+  assert.equal(web.status, 'held');
+  assert.equal(web.decision?.reason, 'HoldOnError');
+  assert.equal(web.desiredReplicas, web.currentReplicas);
+  assert.match(web.message, /swarm discovery failed \(engine down\)/);
+  assert.deepEqual(actuator.sets, [['web', 10]], 'only the first cycle changed anything');
 });

@@ -1,0 +1,70 @@
+/** docker-compose 1.29 projects on the test engine, in temporary folders. */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { TEST_IMAGE, dockerCli } from './docker.js';
+
+/**
+ * A compose file with one service `web` on the host's network (the test engine has no bridge),
+ * labelled with `labels`; a 1 s grace period, as `sleep` as PID 1 ignores SIGTERM.
+ */
+export function hostNetworkFile(labels: Record<string, string>): string {
+  const lines = Object.entries(labels).map(([k, v]) => `      ${k}: ${JSON.stringify(v)}`);
+  return `version: '2.4'
+services:
+  web:
+    image: ${TEST_IMAGE}
+    command: ["/bin/sleep", "100000"]
+    network_mode: host
+    stop_grace_period: 1s
+    labels:
+${lines.join('\n')}
+`;
+}
+
+export class ComposeProject {
+  readonly name: string;
+  readonly dir = mkdtempSync(join(tmpdir(), 'prescale-compose-'));
+
+  constructor(
+    private readonly docker: Docker,
+    file: string,
+    prefix = 'prescaletest',
+    /** The engine, when not the test engine (DOCKER_HOST form). */
+    private readonly host?: string,
+  ) {
+    this.name = `${prefix}${randomBytes(4).toString('hex')}`;
+    writeFileSync(join(this.dir, 'docker-compose.yml'), file);
+  }
+
+  /** The key prescale gives its service `web`. */
+  get key(): string {
+    return `compose/${this.name}/web`;
+  }
+
+  /** Runs docker-compose on the project; throws with its stderr when it fails. */
+  compose(...args: string[]): string {
+    const res = dockerCli('docker-compose', ['-p', this.name, ...args], { cwd: this.dir, host: this.host });
+    if (res.status !== 0) throw new Error(`docker-compose ${args.join(' ')}: ${res.stderr}`);
+    return res.stdout;
+  }
+
+  /** Containers of `web` that are neither exited nor dead: its replicas. */
+  async live(): Promise<number> {
+    const list = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`com.docker.compose.project=${this.name}`, 'com.docker.compose.service=web'] },
+    });
+    return list.filter((c) => !['exited', 'dead', 'removing'].includes(c.State)).length;
+  }
+
+  down(): void {
+    dockerCli('docker-compose', ['-p', this.name, 'down', '--volumes', '--timeout', '1'], {
+      cwd: this.dir,
+      host: this.host,
+    });
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,91 @@
+/** Hand-written fakes of the ports, for unit tests. */
+import type { Actuator, ScaleTarget } from '../../src/actuator/port.js';
+import type { LeaseRecord, LeaseStore, StoredLease } from '../../src/app/lock.js';
+import type { MetricsSource } from '../../src/collector/port.js';
+import type { Samples } from '../../src/domain/series.js';
+
+/** Load per query: `high` is 2000 flat, anything else a daily sine around 100. */
+export class FakeSource implements MetricsSource {
+  async queryRange(query: string, start: number, end: number, step: number): Promise<Samples> {
+    const timestamps: number[] = [];
+    const values: number[] = [];
+    for (let t = start; t <= end; t += step) {
+      timestamps.push(t);
+      values.push(query === 'high' ? 2000 : 100 + 50 * Math.sin((2 * Math.PI * t) / 86_400));
+    }
+    return { timestamps, values };
+  }
+}
+
+/** An engine in memory: targets to discover, and the changes asked for. */
+export class FakeActuator implements Actuator {
+  readonly kind = 'swarm' as const;
+  readonly sets: Array<[string, number]> = [];
+  constructor(public targets: ScaleTarget[]) {}
+  async discover() {
+    return this.targets.map((t) => ({ ...t }));
+  }
+  async getReplicas(t: ScaleTarget) {
+    return t.replicas;
+  }
+  async setReplicas(t: ScaleTarget, n: number) {
+    this.sets.push([t.name, n]);
+    this.targets = this.targets.map((x) => (x.key === t.key ? { ...x, replicas: n } : x));
+  }
+}
+
+/** A Swarm target with the prescale labels of a service whose load is `query`. */
+export function labelled(
+  name: string,
+  query: string,
+  replicas: number,
+  extra: Record<string, string> = {},
+): ScaleTarget {
+  return {
+    key: `swarm/${name}`,
+    kind: 'swarm',
+    name,
+    replicas,
+    labels: {
+      'prescale.enable': 'true',
+      'prescale.query': query,
+      'prescale.capacity': '100',
+      'prescale.min': '1',
+      'prescale.max': '10',
+      ...extra,
+    },
+  };
+}
+
+/** A lease store with the engine's semantics: create fails when one exists, writes compare versions. */
+export class MemoryLeaseStore implements LeaseStore {
+  lease?: StoredLease;
+  down = false;
+  private n = 0;
+  private check() {
+    if (this.down) throw new Error('engine unreachable');
+  }
+  where() {
+    return 'memory';
+  }
+  async read() {
+    this.check();
+    return this.lease;
+  }
+  async create(record: LeaseRecord) {
+    this.check();
+    if (this.lease) return undefined;
+    this.lease = { record, version: String(++this.n) };
+    return this.lease;
+  }
+  async replace(version: string, record: LeaseRecord) {
+    this.check();
+    if (this.lease?.version !== version) return undefined;
+    this.lease = { record, version: String(++this.n) };
+    return this.lease;
+  }
+  async remove(version: string) {
+    this.check();
+    if (this.lease?.version === version) this.lease = undefined;
+  }
+}
