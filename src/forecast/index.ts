@@ -155,22 +155,36 @@ const SLOT_DAYS = 7;
  * ± 30 minutes of the same time of day as index `j` (m samples a day). It widens p90 where the series
  * jumps at about the same time every day — a cron job on a flat baseline, a shift change, a
  * daily batch — that a point forecast smooths away because the jump's minute wanders: when such
- * a jump came near this time on at least half of the last days, p90 covers it. The planner
+ * a jump came near this time on at least half of the last days, p90 covers it — from the
+ * earliest to the latest time of day it came at, not over the whole ±30 minutes. The planner
  * provisions for p90, so a recurring spike is met by replicas that are already running.
  */
 function recurringJump(y: readonly number[], j: number, m: number): number {
   const width = Math.max(1, Math.round(m / 48));
   const r = Math.max(1, Math.round(m / 288));
   const maxima: number[] = [];
+  let earliest = Number.POSITIVE_INFINITY;
+  let latest = Number.NEGATIVE_INFINITY;
   for (let d = 1; d <= SLOT_DAYS; d++) {
     let best = Number.NEGATIVE_INFINITY;
+    let at = 0;
     for (let w = -width; w <= width; w++) {
       const i = j - d * m + w;
-      if (i >= r && i < j && i < y.length) best = Math.max(best, y[i] - y[i - r]);
+      if (i >= r && i < j && i < y.length && y[i] - y[i - r] > best) {
+        best = y[i] - y[i - r];
+        at = w;
+      }
     }
-    if (Number.isFinite(best)) maxima.push(best);
+    if (Number.isFinite(best)) {
+      maxima.push(best);
+      earliest = Math.min(earliest, at);
+      latest = Math.max(latest, at);
+    }
   }
-  return maxima.length >= 3 ? Math.max(0, quantile(maxima, 0.5)) : 0;
+  // only between the earliest and the latest time of day the jump came at: a jump that comes at
+  // the same minute every day is provisioned for that minute, not half an hour ahead
+  if (maxima.length < 3 || earliest > 0 || latest < 0) return 0;
+  return Math.max(0, quantile(maxima, 0.5));
 }
 
 /** Fallback p90 margin when no backtest is possible: a random walk's spread, √k widening. */

@@ -89,3 +89,34 @@ test('p90 margins widen monotonically and come from the residuals', () => {
   for (let k = 1; k < 8; k++) assert.ok(m[k] >= m[k - 1]);
   assert.ok(m[0] > 0 && m[7] === m[4]);
 });
+
+/** 14 days at 5 minutes of a flat load with a 10-minute spike every day near `slot`, wandering by `wander[d]` steps. */
+function cronSpikes(slot: number, wander: (d: number) => number) {
+  const values: number[] = [];
+  for (let d = 0; d < 14; d++) {
+    for (let s = 0; s < 288; s++) {
+      const at = slot + wander(d);
+      values.push(s === at || s === at + 1 ? 150 : 10 + ((d * 288 + s) % 3));
+    }
+  }
+  return { start: 1_700_006_400, step: 300, values };
+}
+
+test('p90 covers a daily spike whose minute wanders, over the times it came at', () => {
+  const wander = (d: number) => [0, 2, -3, 1, -1, 3, -2][d % 7];
+  const series = cronSpikes(150, wander);
+  // forecast the next day up to past the spike window: steps 0..287 are tomorrow's slots
+  const fc = forecastSeries(series, 288);
+  for (let s = 147; s <= 153; s++) assert.ok(fc.p90[s] > 100, `slot ${s}: p90 ${fc.p90[s]}`);
+  assert.ok(fc.p90[130] < 60, `20 minutes before the earliest spike: p90 ${fc.p90[130]}`);
+  assert.ok(fc.p90[200] < 60, `hours later: p90 ${fc.p90[200]}`);
+});
+
+test('a spike at the same minute every day is covered at that minute, not half an hour ahead', () => {
+  const fc = forecastSeries(
+    cronSpikes(150, () => 0),
+    288,
+  );
+  assert.ok(fc.p90[150] > 100, `p90 at the spike ${fc.p90[150]}`);
+  assert.ok(fc.p90[145] < 60, `25 minutes before: p90 ${fc.p90[145]}`);
+});
