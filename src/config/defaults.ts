@@ -37,6 +37,6 @@ export const DEFAULT_CYCLE = Object.freeze({
   horizonSec: 2 * 3600,
   /** node-cron expression of the planning cycle (every minute). */
   schedule: '* * * * *',
-  /** node-cron expression of model refits (every hour). */
-  refitSchedule: '7 * * * *',
+  /** Seconds between model refits (choice and parameters); cycles in between forecast from the newest data. */
+  refitSec: 3600,
 });

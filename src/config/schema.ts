@@ -47,7 +47,7 @@ export const configSchema = z
         history: z.number().int().positive().default(DEFAULT_CYCLE.historySec),
         horizon: z.number().int().positive().default(DEFAULT_CYCLE.horizonSec),
         schedule: z.string().default(DEFAULT_CYCLE.schedule),
-        refitSchedule: z.string().default(DEFAULT_CYCLE.refitSchedule),
+        refit: z.number().int().positive().default(DEFAULT_CYCLE.refitSec),
       })
       .strict()
       .prefault({}),

@@ -333,13 +333,34 @@ export function forecastSeries(series: RegularSeries, horizon: number, options: 
     );
   }
   if (horizon === 0) return { start, step: series.step, p50: [], p90: [], model: requested, notes: [] };
+  return forecastFrom(prepareSeries(series, horizon, options), series);
+}
+
+/**
+ * Chooses and fits the forecaster of a series (gaps filled first), for forecastFrom to use now
+ * and on the same series grown by a few samples later: the scheduled job refits hourly and
+ * forecasts from the newest data every cycle in between.
+ */
+export function prepareSeries(
+  series: RegularSeries,
+  horizon: number,
+  options: ForecastOptions = {},
+): PreparedForecaster {
+  const gaps = countGaps(series);
+  if (gaps === series.values.length) {
+    throw new PrescaleError('E_FORECAST', series.values.length ? 'history holds no valid sample' : 'history is empty');
+  }
+  return prepareForecaster(fillGaps(series).values, horizon, contextOf(series), options);
+}
+
+/** The forecast of `prepared` from the end of `series` (gaps filled first). */
+export function forecastFrom(prepared: PreparedForecaster, series: RegularSeries): Forecast {
   const gaps = countGaps(series);
   if (gaps === series.values.length) {
     throw new PrescaleError('E_FORECAST', series.values.length ? 'history holds no valid sample' : 'history is empty');
   }
   const y = fillGaps(series).values;
-  const prepared = prepareForecaster(y, horizon, contextOf(series), options);
   const { p50, p90 } = prepared.predict(y, y.length);
   const notes = [...(gaps ? [`${gaps} missing samples filled by interpolation`] : []), ...prepared.notes];
-  return { start, step: series.step, p50, p90, model: prepared.model, notes };
+  return { start: endOf(series), step: series.step, p50, p90, model: prepared.model, notes };
 }

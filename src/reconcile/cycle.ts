@@ -6,7 +6,7 @@ import type { Decision } from '../domain/decision.js';
 import { describeError, isPrescaleError, type ErrorCode } from '../domain/errors.js';
 import type { Forecast } from '../domain/forecast.js';
 import type { Samples } from '../domain/series.js';
-import { forecastSeries, type ForecastModel } from '../forecast/index.js';
+import { forecastFrom, prepareSeries, type ForecastModel, type PreparedForecaster } from '../forecast/index.js';
 import type { Logger } from '../observability/logger.js';
 import { initialPlannerState, planReplicas } from '../planner/index.js';
 import { countGaps, resample, toRegular } from '../series/regular.js';
@@ -99,8 +99,14 @@ export class Reconciler {
   private readonly history: HistoryCache;
   private readonly state: StateStore;
   private readonly horizonSteps: number;
-  /** The last forecast per service, reused until the series gains a new forecast-step bucket. */
-  private readonly forecasts = new Map<string, { key: string; forecast: Forecast }>();
+  /**
+   * Per service: the forecaster chosen and fitted at `fittedAt` (refitted every `refit` seconds)
+   * and its last forecast, reused until the series gains a new forecast-step bucket.
+   */
+  private readonly forecasts = new Map<
+    string,
+    { spec: string; end: number; fittedAt: number; prepared: PreparedForecaster; forecast: Forecast }
+  >();
   /** What was last said about a service that is not planned, so that it is said once, not every cycle. */
   private readonly said = new Map<string, string>();
   /** What each actuator discovered last: held and reported while its engine cannot be reached. */
@@ -259,13 +265,27 @@ export class Reconciler {
       const series = step % cycle.step === 0 ? resample(trimmed, step) : trimmed;
       // the forecast only changes when a bucket completes: reuse it until then (the oldest
       // bucket leaving the window meanwhile changes nothing that matters)
-      const cacheKey = `${spec.query}|${spec.model}|${series.start + series.values.length * series.step}`;
+      // the model is chosen and fitted once per refit interval (as `simulate` replays it) and
+      // forecasts from the newest bucket in between
+      const specKey = `${spec.query}|${spec.model}|${series.step}`;
+      const end = series.start + series.values.length * series.step;
       const cached = this.forecasts.get(target.key);
-      forecast =
-        cached?.key === cacheKey
-          ? cached.forecast
-          : forecastSeries(series, this.horizonSteps, { model: spec.model, extraModels: this.deps.extraModels });
-      this.forecasts.set(target.key, { key: cacheKey, forecast });
+      if (cached?.spec === specKey && cached.end === end) {
+        forecast = cached.forecast;
+      } else {
+        const refit = !cached || cached.spec !== specKey || now - cached.fittedAt >= this.deps.config.cycle.refit;
+        const prepared = refit
+          ? prepareSeries(series, this.horizonSteps, { model: spec.model, extraModels: this.deps.extraModels })
+          : cached.prepared;
+        forecast = forecastFrom(prepared, series);
+        this.forecasts.set(target.key, {
+          spec: specKey,
+          end,
+          fittedAt: refit ? now : cached.fittedAt,
+          prepared,
+          forecast,
+        });
+      }
       problems.push(...forecast.notes);
     } catch (err) {
       problems.push(`no forecast: ${describeError(err)}`);

@@ -254,3 +254,33 @@ test('cycle: when discovery fails after it worked, the services seen last are li
   assert.match(web.message, /swarm discovery failed \(engine down\)/);
   assert.deepEqual(actuator.sets, [['web', 10]], 'only the first cycle changed anything');
 });
+
+test('cycle: the model is fitted once per refit interval and forecasts from the newest data in between', async () => {
+  let fits = 0;
+  const counting = {
+    name: 'counting',
+    minHistory: () => 1,
+    fit: () => {
+      fits++;
+      // forecasts the last value: the forecast moves with the data without a refit
+      return { predict: (y: readonly number[], origin: number, h: number) => new Array<number>(h).fill(y[origin - 1]) };
+    },
+  };
+  const r = new Reconciler({
+    source: new FakeSource(),
+    actuators: [new FakeActuator([target('a', 'ok', 2, { 'prescale.model': 'counting' })])],
+    config: parseConfig({ cycle: { history: 4 * 86_400, refit: 3600 } }, 't'),
+    apply: false,
+    logger: silentLogger(),
+    extraModels: [counting],
+  });
+  const first = await r.runOnce(NOW);
+  const fitsAfterFirst = fits;
+  assert.ok(fitsAfterFirst > 0);
+  const later = await r.runOnce(NOW + 1200); // four new buckets, within the hour
+  assert.equal(fits, fitsAfterFirst, 'no refit within the refit interval');
+  assert.notEqual(later.services[0].forecast?.start, first.services[0].forecast?.start);
+  assert.notEqual(later.services[0].forecast?.p50[0], first.services[0].forecast?.p50[0], 'forecast from newer data');
+  await r.runOnce(NOW + 3700);
+  assert.ok(fits > fitsAfterFirst, 'refitted once the interval passed');
+});
