@@ -1,3 +1,4 @@
+import type { ForecastModel } from '../forecast/contract.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.js';
@@ -38,6 +39,8 @@ export interface ServiceDeps {
   readonly lockTtlSec?: number;
   /** Engine changes: each one re-discovers, and a change of services or labels plans at once. */
   readonly watch?: EngineWatch;
+  /** Trained models (e.g. `lstm:web` from models/web), usable through `prescale.model`. */
+  readonly extraModels?: readonly ForecastModel[];
 }
 
 /** Longest wait for the leader lock at start and stop; an engine that does not answer is not waited for. */
@@ -91,6 +94,7 @@ export class PrescaleService {
       apply: deps.apply ? () => this.mode() === 'apply' : false,
       logger: deps.logger,
       state: deps.state,
+      extraModels: deps.extraModels,
       onDiscovered: (targets, failed) => this.rediscovery.setBaseline(fingerprint(targets, failed)),
     });
     this.scheduler = new CycleScheduler(

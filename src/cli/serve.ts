@@ -1,3 +1,4 @@
+import { loadTrainedModels } from '../app/models.js';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { InMemoryActuator, ReplaySource } from '../app/embedded.js';
@@ -30,6 +31,7 @@ interface ServeOptions {
   stateDir?: string;
   schedule?: string;
   lockTtl: number;
+  models: string;
 }
 
 /**
@@ -51,6 +53,11 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
     .option('--state-dir <dir>', 'planner state kept across restarts (default .prescale-state, or the config)')
     .option('--schedule <cron>', 'cron expression of the planning cycle (default: every minute)')
     .option('--embedded', 'run on the embedded sample: no Prometheus, no Docker, nothing applied')
+    .option(
+      '--models <dir>',
+      'trained models (prescale train --out DIR/NAME), used by prescale.model=lstm:NAME',
+      'models',
+    )
     .option(
       '--lock-ttl <seconds>',
       'with --apply: seconds after which the leader lock of a crashed instance is taken over',
@@ -99,8 +106,11 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
       const info = {
         source: o.embedded ? `embedded sample ${SAMPLE_HISTORY}` : (o.prometheus ?? config.prometheus),
         forecasting: 'statistical models (TensorFlow.js is loaded only for a trained LSTM)',
+        models: o.models,
       };
+      const extraModels = await loadTrainedModels(o.models, logger);
       const service = new PrescaleService({
+        extraModels,
         source,
         actuators,
         config,
