@@ -304,7 +304,9 @@ export function prepareForecaster(
         if (!Number.isFinite(v)) v = yy[origin - 1];
         if (nonNegative) v = Math.max(0, v);
         p50[k] = v;
-        p90[k] = v + Math.max(margins[k], recurringJump(yy, origin + k, m));
+        // a recurring jump the p50 already climbs to needs no margin for the part it climbs
+        const jump = recurringJump(yy, origin + k, m) - Math.max(0, v - yy[origin - 1]);
+        p90[k] = v + Math.max(margins[k], jump);
       }
       return { p50, p90 };
     },

@@ -175,8 +175,15 @@ describe('faults on a real engine and a real Prometheus', { skip: skipUnless(rea
       assert.ok(lines.some((l) => l.msg === 'docker events stream ended; reconnecting'));
       assert.ok(lines.some((l) => l.msg === 'watching docker events again'));
       assert.ok(lines.some((l) => l.msg === 'discovery failed; nothing changed'));
+      // the reconnect's resync is debounced: it may land a moment after the replicas are back
+      await until(s, 'a resync after the events reconnected', async () =>
+        (metricValue(await (await fetch(`${s.url}/metrics`)).text(), 'prescale_rediscoveries_total', {
+          result: 'resync',
+        }) ?? 0) >= 1
+          ? true
+          : undefined,
+      );
       const metrics = await (await fetch(`${s.url}/metrics`)).text();
-      assert.ok((metricValue(metrics, 'prescale_rediscoveries_total', { result: 'resync' }) ?? 0) >= 1);
       assert.equal(metricValue(metrics, 'prescale_passive'), 0, 'still the leader');
 
       // events flow again: creating a service is noticed through them (a re-discovery runs; the
