@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { policyWith } from '../src/config/defaults.js';
 import type { ScalingPolicy } from '../src/domain/policy.js';
 import { timeAt } from '../src/domain/series.js';
+import { quantile } from '../src/series/stats.js';
 import { contextOf } from '../src/forecast/index.js';
 import {
   compareWithReferences,
   forecastWalk,
-  quantileOf,
   reactiveHpa,
   replay,
   simulate,
@@ -55,7 +55,7 @@ for (const file of traceFiles()) {
   const s = { ...series, values };
   const m = contextOf(s).seasonDay;
   const from = Math.max(3 * m, values.length - 7 * m);
-  const C = quantileOf(values.slice(from), 0.99) / 20 || 1;
+  const C = quantile(values.slice(from), 0.99) / 20 || 1;
   const D = Math.max(1, Math.ceil(STARTUP / s.step));
   const t0 = performance.now();
   const walk = forecastWalk(s, D + 2);

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { readSamplesCsv } from '../collector/csv.js';
+import { readSeriesCsv } from '../collector/csv.js';
 import { PrescaleError } from '../domain/errors.js';
 import { evaluateSeries, geometricMean, type ModelScore } from '../forecast/evaluate.js';
 import { AUTO_CANDIDATES, modelNames } from '../forecast/registry.js';
-import { fillGaps, resample, toRegular } from '../series/regular.js';
+import { fillGaps, resample } from '../series/regular.js';
 import { numberArg } from './options.js';
 
 interface BacktestOptions {
@@ -63,7 +63,7 @@ export function registerBacktest(program: Command): void {
       }
       const results: { file: string; step: number; samples: number; scores: readonly ModelScore[] }[] = [];
       for (const file of o.input) {
-        let series = fillGaps(toRegular(readSamplesCsv(file)));
+        let series = fillGaps(readSeriesCsv(file));
         if (o.resample && o.resample > series.step) series = fillGaps(resample(series, o.resample));
         let scores: readonly ModelScore[];
         try {

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { readSamplesCsv, writeCsv } from '../collector/csv.js';
+import { readSeriesCsv, writeCsv } from '../collector/csv.js';
 import { PrescaleError } from '../domain/errors.js';
 import { forecastSeries, modelNames, type ForecastModel } from '../forecast/index.js';
-import { toRegular } from '../series/regular.js';
 import { numberArg } from './options.js';
 
 /**
@@ -27,11 +26,7 @@ export function registerForecast(program: Command): void {
       if (o.model !== 'lstm' && !modelNames().includes(o.model)) {
         throw new PrescaleError('E_INPUT', `--model ${o.model}: unknown; valid: ${modelNames().join(', ')}, lstm`);
       }
-      const samples = readSamplesCsv(o.input);
-      if (samples.timestamps.length < 2) {
-        throw new PrescaleError('E_INPUT', `${o.input}: needs at least 2 samples, has ${samples.timestamps.length}`);
-      }
-      const series = toRegular(samples);
+      const series = readSeriesCsv(o.input);
       const extraModels: ForecastModel[] = [];
       if (o.modelPath !== undefined) {
         // TensorFlow.js loads only when a model is asked for

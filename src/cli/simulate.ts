@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readSamplesCsv, writeCsv } from '../collector/csv.js';
+import { readSeriesCsv, writeCsv } from '../collector/csv.js';
 import { policyWith } from '../config/defaults.js';
 import { loadPolicyFile } from '../config/schema.js';
 import { overridesFromConfig } from '../config/service-spec.js';
@@ -7,7 +7,7 @@ import { PrescaleError } from '../domain/errors.js';
 import type { ScalingPolicy } from '../domain/policy.js';
 import { timeAt, type RegularSeries } from '../domain/series.js';
 import { contextOf } from '../forecast/index.js';
-import { fillGaps, toRegular } from '../series/regular.js';
+import { fillGaps } from '../series/regular.js';
 import { compareWithReferences, type PolicyScore } from '../simulate/index.js';
 import { simulate } from '../simulate/simulate.js';
 import { numberArg } from './options.js';
@@ -67,11 +67,7 @@ export function registerSimulate(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action((o: SimulateOptions) => {
       const { policy, model } = simulationPolicy(o);
-      const samples = readSamplesCsv(o.input);
-      if (samples.timestamps.length < 2) {
-        throw new PrescaleError('E_INPUT', `${o.input}: needs at least 2 samples, has ${samples.timestamps.length}`);
-      }
-      const filled = fillGaps(toRegular(samples));
+      const filled = fillGaps(readSeriesCsv(o.input));
       const series: RegularSeries = { ...filled, values: filled.values.map((v) => Math.max(0, v)) };
       const t0 = performance.now();
       const sim = simulate(series, policy, { forecast: { model: o.model ?? model ?? 'auto' } });

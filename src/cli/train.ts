@@ -1,11 +1,11 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { readSamplesCsv } from '../collector/csv.js';
+import { readSeriesCsv } from '../collector/csv.js';
 import { PrescaleError } from '../domain/errors.js';
 import { contextOf } from '../forecast/index.js';
 import { minTrainingSamples } from '../forecast/lstm/features.js';
 import { createLogger } from '../observability/logger.js';
-import { countGaps, fillGaps, toRegular } from '../series/regular.js';
+import { countGaps, fillGaps } from '../series/regular.js';
 import { numberArg } from './options.js';
 
 /** Models `train` can build. */
@@ -54,11 +54,7 @@ export function registerTrain(program: Command): void {
       if (!TRAINABLE.includes(o.model)) {
         throw new PrescaleError('E_INPUT', `--model ${o.model}: cannot be trained; valid: ${TRAINABLE.join(', ')}`);
       }
-      const samples = readSamplesCsv(o.input);
-      if (samples.timestamps.length < 2) {
-        throw new PrescaleError('E_INPUT', `${o.input}: needs at least 2 samples, has ${samples.timestamps.length}`);
-      }
-      const regular = toRegular(samples);
+      const regular = readSeriesCsv(o.input);
       const gaps = countGaps(regular);
       const series = fillGaps(regular);
       const ctx = contextOf(series);

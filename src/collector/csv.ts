@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { PrescaleError } from '../domain/errors.js';
-import type { Samples } from '../domain/series.js';
+import type { RegularSeries, Samples } from '../domain/series.js';
+import { toRegular } from '../series/regular.js';
 import type { MetricsSource } from './port.js';
 
 /**
@@ -59,6 +60,18 @@ export function readSamplesCsv(path: string): Samples {
     throw new PrescaleError('E_INPUT', `${path}: cannot read`, { cause: err });
   }
   return parseSamplesCsv(text, path);
+}
+
+/**
+ * A history file as a regular series at its own step (missing samples NaN). Fewer than two
+ * samples leave no step to infer: E_INPUT naming the file.
+ */
+export function readSeriesCsv(path: string): RegularSeries {
+  const samples = readSamplesCsv(path);
+  if (samples.timestamps.length < 2) {
+    throw new PrescaleError('E_INPUT', `${path}: needs at least 2 samples, has ${samples.timestamps.length}`);
+  }
+  return toRegular(samples);
 }
 
 /** Writes rows under a header, atomically (a temp file renamed over the target). */

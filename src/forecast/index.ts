@@ -2,6 +2,7 @@ import { PrescaleError } from '../domain/errors.js';
 import type { Forecast } from '../domain/forecast.js';
 import { DAY_SECONDS, WEEK_SECONDS, endOf, type RegularSeries } from '../domain/series.js';
 import { countGaps, fillGaps } from '../series/regular.js';
+import { quantile } from '../series/stats.js';
 import type { FittedModel, ForecastModel, ModelContext } from './contract.js';
 import { naive } from './models/naive.js';
 import { AUTO_CANDIDATES, findModel, modelNames } from './registry.js';
@@ -95,16 +96,6 @@ export function recentOrigins(n: number, h: number, ctx: ModelContext, count = O
     if (o > 0) out.push(o);
   }
   return out;
-}
-
-/** Empirical quantile (type 7, as numpy's default) of a copy of `xs`. */
-function quantile(xs: number[], q: number): number {
-  if (!xs.length) return 0;
-  const s = xs.slice().sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
 }
 
 /**

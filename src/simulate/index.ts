@@ -8,16 +8,6 @@ export {
   type ForecastWalk,
 } from './simulate.js';
 
-/** Empirical quantile, linear interpolation between order statistics (numpy's default). */
-export function quantileOf(xs: readonly number[], q: number): number {
-  if (!xs.length) return Number.NaN;
-  const s = xs.slice().sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
-}
-
 /** The scored part of a replay: the last 7 days, never the first 3 (warm-up), as the bench does. */
 export function scoredFrom(n: number, seasonDay: number): number {
   return Math.max(3 * seasonDay, n - 7 * seasonDay);

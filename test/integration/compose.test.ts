@@ -1,33 +1,22 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type Docker from 'dockerode';
 import { ComposeActuator } from '../../src/actuator/compose.js';
 import type { ScaleTarget } from '../../src/actuator/port.js';
 import { isPrescaleError } from '../../src/domain/errors.js';
-import { dockerCli, TEST_IMAGE, testDocker } from '../support/docker.js';
+import { ComposeProject, hostNetworkFile } from '../support/compose.js';
+import { TEST_IMAGE, testDocker } from '../support/docker.js';
 import { hasCommand, skipUnless, testDockerHost } from '../support/integration.js';
 
 const ready = !!testDockerHost() && hasCommand('docker-compose');
 const needs = 'the test Docker engine and docker-compose';
 
-// The private engine has no default bridge: the service shares the host's network. A short grace
-// period, as `sleep` as PID 1 ignores SIGTERM and every stop would otherwise wait 10 s.
-const HOST_NETWORK_FILE = `version: '2.4'
-services:
-  web:
-    image: ${TEST_IMAGE}
-    command: ["/bin/sleep", "100000"]
-    network_mode: host
-    stop_grace_period: 1s
-    labels:
-      prescale.enable: "true"
-      prescale.query: "x"
-      prescale.capacity: "10"
-`;
+// The private engine has no default bridge: the service shares the host's network.
+const HOST_NETWORK_FILE = hostNetworkFile({
+  'prescale.enable': 'true',
+  'prescale.query': 'x',
+  'prescale.capacity': '10',
+});
 
 // Two user-defined networks, an alias on one, a hostname: what a copy must carry over.
 const NETWORKS_FILE = `version: '2.4'
@@ -55,25 +44,8 @@ interface Found {
   labels: Record<string, string>;
 }
 
-/** A docker-compose project in a temporary folder, on the test engine. */
-class Project {
-  readonly name = `prescaletest${randomBytes(4).toString('hex')}`;
-  readonly dir = mkdtempSync(join(tmpdir(), 'prescale-compose-'));
-
-  constructor(
-    readonly docker: Docker,
-    file: string,
-  ) {
-    writeFileSync(join(this.dir, 'docker-compose.yml'), file);
-  }
-
-  /** Runs docker-compose on the project; asserts it succeeds. */
-  compose(...args: string[]): string {
-    const res = dockerCli('docker-compose', ['-p', this.name, ...args], { cwd: this.dir });
-    assert.equal(res.status, 0, `docker-compose ${args.join(' ')}: ${res.stderr}`);
-    return res.stdout;
-  }
-
+/** A docker-compose project in a temporary folder, on the test engine, with what these tests inspect. */
+class Project extends ComposeProject {
   /** What docker-compose itself counts as the service's containers. */
   composeIds(): string[] {
     return this.compose('ps', '-q', 'web').split('\n').filter(Boolean).sort();
@@ -101,11 +73,6 @@ class Project {
     const found = (await actuator.discover()).find((t) => t.key === `compose/${this.name}/web`);
     assert.ok(found, `compose/${this.name}/web was not discovered`);
     return found;
-  }
-
-  down(): void {
-    dockerCli('docker-compose', ['-p', this.name, 'down', '--volumes'], { cwd: this.dir });
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

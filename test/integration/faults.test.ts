@@ -10,7 +10,7 @@ import { Reconciler } from '../../src/reconcile/cycle.js';
 import { ComposeProject, hostNetworkFile } from '../support/compose.js';
 import { createSwarmService, removeServices, restartEngine, specReplicas, testDocker } from '../support/docker.js';
 import { hasCommand, skipUnless, testDockerHost } from '../support/integration.js';
-import { dailyPeakLoad } from '../support/load.js';
+import { steadyLoad } from '../support/load.js';
 import { hasPrometheus, startPrometheus, type PrometheusHandle } from '../support/prometheus.js';
 import { getJson, logLines, metricValue, serve, stateDir, until } from '../support/serve.js';
 
@@ -47,16 +47,7 @@ describe('faults on a real engine and a real Prometheus', { skip: skipUnless(rea
   const swarm = ['vanish', 'stays', 'survivor', 'after-restart'];
 
   before(async () => {
-    const end = Math.floor(Date.now() / 1000 / 60) * 60;
-    prom = await startPrometheus({
-      series: [
-        {
-          name: 'load',
-          labels: { service: 'steady' },
-          ...dailyPeakLoad({ end, days: 2, step: 60, peakStartsIn: 3600, peakSeconds: 60, base: 1000, peak: 1000 }),
-        },
-      ],
-    });
+    prom = await startPrometheus({ series: [steadyLoad()] });
     docker = testDocker();
     await removeServices(docker, ...swarm);
   });

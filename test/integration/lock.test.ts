@@ -10,7 +10,7 @@ import {
 } from '../../src/app/lock.js';
 import { createSwarmService, removeServices, specReplicas, testDocker } from '../support/docker.js';
 import { skipUnless, testDockerHost } from '../support/integration.js';
-import { dailyPeakLoad } from '../support/load.js';
+import { steadyLoad } from '../support/load.js';
 import { hasPrometheus, startPrometheus, type PrometheusHandle } from '../support/prometheus.js';
 import { getJson, metricValue, serve, stateDir, until, type Served } from '../support/serve.js';
 
@@ -132,17 +132,7 @@ describe(
     const procs: Served[] = [];
 
     before(async () => {
-      const end = Math.floor(Date.now() / 1000 / 60) * 60;
-      prom = await startPrometheus({
-        series: [
-          {
-            name: 'load',
-            labels: { service: 'steady' },
-            // a steady 1000: 13 replicas of 100 at 80 %
-            ...dailyPeakLoad({ end, days: 2, step: 60, peakStartsIn: 3600, peakSeconds: 60, base: 1000, peak: 1000 }),
-          },
-        ],
-      });
+      prom = await startPrometheus({ series: [steadyLoad()] });
       docker = testDocker();
       await clean(docker);
       await removeServices(docker, 'locked');

@@ -8,7 +8,7 @@ import Docker from 'dockerode';
 import { ContainerLeaseStore, LOCK_NAME } from '../../src/app/lock.js';
 import { ComposeProject, hostNetworkFile } from '../support/compose.js';
 import { hasCommand, skipUnless } from '../support/integration.js';
-import { dailyPeakLoad } from '../support/load.js';
+import { steadyLoad } from '../support/load.js';
 import { hasPrometheus, startPrometheus, type PrometheusHandle } from '../support/prometheus.js';
 import { getJson, serve, stateDir, until } from '../support/serve.js';
 
@@ -28,16 +28,7 @@ describe('a plain engine (not a swarm manager) with a Compose project', { skip: 
     assert.equal(up.status, 0, up.stderr);
     host = /PRESCALE_TEST_DOCKER_HOST=(\S+)/.exec(up.stdout)![1];
     docker = new Docker({ socketPath: host.replace(/^unix:\/\//, '') });
-    const end = Math.floor(Date.now() / 1000 / 60) * 60;
-    prom = await startPrometheus({
-      series: [
-        {
-          name: 'load',
-          labels: { service: 'steady' },
-          ...dailyPeakLoad({ end, days: 2, step: 60, peakStartsIn: 3600, peakSeconds: 60, base: 1000, peak: 1000 }),
-        },
-      ],
-    });
+    prom = await startPrometheus({ series: [steadyLoad()] });
     // 1000 at 80 % of 500 per replica: 3 replicas
     const labels = {
       'prescale.enable': 'true',

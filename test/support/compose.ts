@@ -29,7 +29,7 @@ export class ComposeProject {
   readonly dir = mkdtempSync(join(tmpdir(), 'prescale-compose-'));
 
   constructor(
-    private readonly docker: Docker,
+    readonly docker: Docker,
     file: string,
     prefix = 'prescaletest',
     /** The engine, when not the test engine (DOCKER_HOST form). */

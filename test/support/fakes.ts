@@ -2,11 +2,19 @@
 import type { Actuator, ScaleTarget } from '../../src/actuator/port.js';
 import type { LeaseRecord, LeaseStore, StoredLease } from '../../src/app/lock.js';
 import type { MetricsSource } from '../../src/collector/port.js';
+import { PrescaleError } from '../../src/domain/errors.js';
 import type { Samples } from '../../src/domain/series.js';
 
-/** Load per query: `high` is 2000 flat, anything else a daily sine around 100. */
+/**
+ * Load per query: `high` is 2000 flat, `empty` has no samples, `down` fails like a dead
+ * Prometheus, anything else a daily sine around 100. Every request is recorded in `calls`.
+ */
 export class FakeSource implements MetricsSource {
+  readonly calls: Array<[string, number, number]> = [];
   async queryRange(query: string, start: number, end: number, step: number): Promise<Samples> {
+    this.calls.push([query, start, end]);
+    if (query === 'down') throw new PrescaleError('E_PROM_UNREACHABLE', 'Prometheus at http://x is unreachable');
+    if (query === 'empty') return { timestamps: [], values: [] };
     const timestamps: number[] = [];
     const values: number[] = [];
     for (let t = start; t <= end; t += step) {

@@ -30,3 +30,16 @@ export function dailyPeakLoad(p: DailyPeak): { timestamps: number[]; values: num
   }
   return { timestamps, values };
 }
+
+/**
+ * `load{service="steady"}`: a flat 1000 over the last two days at 60 s, ending at this minute
+ * (13 replicas of 100 at 80 %), for tests about the service rather than the forecast.
+ */
+export function steadyLoad() {
+  const end = Math.floor(Date.now() / 1000 / 60) * 60;
+  return {
+    name: 'load',
+    labels: { service: 'steady' },
+    ...dailyPeakLoad({ end, days: 2, step: 60, peakStartsIn: 3600, peakSeconds: 60, base: 1000, peak: 1000 }),
+  };
+}

@@ -8,29 +8,12 @@ import type { Actuator, ScaleTarget } from '../../../src/actuator/port.js';
 import type { MetricsSource } from '../../../src/collector/port.js';
 import { parseConfig } from '../../../src/config/schema.js';
 import { PrescaleError } from '../../../src/domain/errors.js';
-import type { Samples } from '../../../src/domain/series.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { Reconciler } from '../../../src/reconcile/cycle.js';
 import { FileStateStore, MemoryStateStore, type StateStore } from '../../../src/reconcile/state.js';
+import { FakeSource, labelled } from '../../support/fakes.js';
 
 const NOW = 1_800_000_000;
-
-/** A source serving a daily shape per query; queries named `down` fail like a dead Prometheus. */
-class FakeSource implements MetricsSource {
-  calls: Array<[string, number, number]> = [];
-  async queryRange(query: string, start: number, end: number, step: number): Promise<Samples> {
-    this.calls.push([query, start, end]);
-    if (query === 'down') throw new PrescaleError('E_PROM_UNREACHABLE', 'Prometheus at http://x is unreachable');
-    if (query === 'empty') return { timestamps: [], values: [] };
-    const timestamps: number[] = [];
-    const values: number[] = [];
-    for (let t = start; t <= end; t += step) {
-      timestamps.push(t);
-      values.push(query === 'high' ? 2000 : 100 + 50 * Math.sin((2 * Math.PI * t) / 86_400));
-    }
-    return { timestamps, values };
-  }
-}
 
 class FakeActuator implements Actuator {
   readonly kind = 'swarm' as const;
@@ -51,20 +34,7 @@ class FakeActuator implements Actuator {
   }
 }
 
-const target = (name: string, query: string, replicas: number, extra: Record<string, string> = {}): ScaleTarget => ({
-  key: `swarm/${name}`,
-  kind: 'swarm',
-  name,
-  replicas,
-  labels: {
-    'prescale.enable': 'true',
-    'prescale.query': query,
-    'prescale.capacity': '100',
-    'prescale.min': '1',
-    'prescale.max': '10',
-    ...extra,
-  },
-});
+const target = labelled;
 
 function reconciler(source: MetricsSource, actuator: Actuator, apply = true) {
   return new Reconciler({
