@@ -17,33 +17,52 @@ export function nelderMead(
     p[i] += opts.step ?? 1;
     pts.push(p);
   }
-  let vals = pts.map(f);
+  const vals = pts.map((p) => f(p));
+  const centroid = new Array<number>(n);
+  /** The point centroid + c · (worst − centroid). */
+  const along = (c: number): number[] => {
+    const out = new Array<number>(n);
+    for (let j = 0; j < n; j++) out[j] = centroid[j] + c * (pts[n][j] - centroid[j]);
+    return out;
+  };
   for (let it = 0; it < maxIt; it++) {
-    const order = vals.map((v, i) => i).sort((a, b) => vals[a] - vals[b]);
-    const sorted = order.map((i) => pts[i]);
-    vals = order.map((i) => vals[i]);
-    pts.splice(0, pts.length, ...sorted);
+    // order the vertices best first (a stable insertion sort: ties keep their order)
+    for (let i = 1; i <= n; i++) {
+      const v = vals[i];
+      const p = pts[i];
+      let k = i - 1;
+      for (; k >= 0 && vals[k] > v; k--) {
+        vals[k + 1] = vals[k];
+        pts[k + 1] = pts[k];
+      }
+      vals[k + 1] = v;
+      pts[k + 1] = p;
+    }
     if (Math.abs(vals[n] - vals[0]) <= tol * (Math.abs(vals[0]) + tol)) break;
-    const centroid = new Array<number>(n).fill(0);
+    centroid.fill(0);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) centroid[j] += pts[i][j] / n;
-    const along = (c: number) => centroid.map((cj, j) => cj + c * (pts[n][j] - cj));
     const xr = along(-1);
     const fr = f(xr);
     if (fr < vals[0]) {
       const xe = along(-2);
       const fe = f(xe);
-      [pts[n], vals[n]] = fe < fr ? [xe, fe] : [xr, fr];
+      pts[n] = fe < fr ? xe : xr;
+      vals[n] = fe < fr ? fe : fr;
     } else if (fr < vals[n - 1]) {
-      [pts[n], vals[n]] = [xr, fr];
+      pts[n] = xr;
+      vals[n] = fr;
     } else {
       const xc = fr < vals[n] ? along(-0.5) : along(0.5);
       const fc = f(xc);
       if (fc < Math.min(fr, vals[n])) {
-        [pts[n], vals[n]] = [xc, fc];
+        pts[n] = xc;
+        vals[n] = fc;
       } else {
         for (let i = 1; i <= n; i++) {
-          pts[i] = pts[i].map((v, j) => pts[0][j] + 0.5 * (v - pts[0][j]));
-          vals[i] = f(pts[i]);
+          const p = new Array<number>(n);
+          for (let j = 0; j < n; j++) p[j] = pts[0][j] + 0.5 * (pts[i][j] - pts[0][j]);
+          pts[i] = p;
+          vals[i] = f(p);
         }
       }
     }
