@@ -26,6 +26,11 @@ export interface FittedModel {
    * parameters (rolling-origin evaluation without refitting, Tashman 2000).
    */
   predict(y: readonly number[], origin: number, h: number): PointForecast;
+  /**
+   * `predict` at each of `origins` (the backtest's), in one call, for a model that can share work
+   * between them. Optional; it must return exactly what `predict` returns at each origin.
+   */
+  predictMany?(y: readonly number[], origins: readonly number[], h: number): PointForecast[];
 }
 
 /** A forecasting model. Implementations are pure and hold no state between calls. */

@@ -71,8 +71,10 @@ export function backtestModel(
   const forecasts: number[][] = [];
   let sum = 0;
   let cnt = 0;
-  for (const o of origins) {
-    const fc = fitted.predict(y, o, h);
+  const all = fitted.predictMany ? fitted.predictMany(y, origins, h) : origins.map((o) => fitted.predict(y, o, h));
+  for (let i = 0; i < origins.length; i++) {
+    const o = origins[i];
+    const fc = all[i];
     const r: number[] = [];
     for (let k = 0; k < h; k++) {
       if (!Number.isFinite(fc[k])) throw new PrescaleError('E_FORECAST', `${model.name} produced a non-finite value`);

@@ -70,3 +70,20 @@ export class NormalEquations {
     return ridgeSolve(this.xtx, this.xty, p, lambda);
   }
 }
+
+/** Σ x[i + v] y[j + v] for v in [0, len), as four interleaved partial sums (independent additions run in parallel). */
+export function dot(x: Float64Array, i: number, y: Float64Array, j: number, len: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let v = 0;
+  for (; v + 3 < len; v += 4) {
+    s0 += x[i + v] * y[j + v];
+    s1 += x[i + v + 1] * y[j + v + 1];
+    s2 += x[i + v + 2] * y[j + v + 2];
+    s3 += x[i + v + 3] * y[j + v + 3];
+  }
+  for (; v < len; v++) s0 += x[i + v] * y[j + v];
+  return s0 + s1 + (s2 + s3);
+}

@@ -30,7 +30,7 @@ export const AUTO_CANDIDATES: readonly string[] = Object.freeze([
   'window_regression_huber',
   'holt_winters',
   // mstl lowers auto's geometric-mean MASE on bench/accuracy.ts (0.574 → 0.565; 0.638 → 0.580 with 40
-  // origins per trace) for about 3 ms more per forecast. holt_winters_mult raised it (0.592) and costs
+  // origins per trace) for under 1 ms more per forecast. holt_winters_mult raised it (0.592) and costs
   // a second Nelder-Mead fit: registered, not a candidate.
   'mstl',
 ]);

@@ -1,5 +1,5 @@
 import type { ForecastModel, ModelContext } from '../contract.js';
-import { ridgeSolve } from '../linalg.js';
+import { dot, ridgeSolve } from '../linalg.js';
 
 /**
  * Multiple seasonal-trend decomposition in the manner of MSTL (Bandara, Hyndman & Bergmeir 2021,
@@ -174,6 +174,23 @@ function smoothSeen(src: Float64Array, seen: Uint8Array, half: number, out: Floa
   }
 }
 
+/** smoothSeen with every phase marked: the same values without the counts. */
+function smoothAll(src: Float64Array, half: number, out: Float64Array): void {
+  const n = src.length;
+  const c = 2 * half + 1;
+  let s = 0;
+  for (let i = n - half; i < n; i++) s += src[i];
+  for (let i = 0; i <= half; i++) s += src[i];
+  for (let i = 0; i < n; i++) {
+    out[i] = s / c;
+    let add = i + half + 1;
+    if (add >= n) add -= n;
+    let drop = i - half;
+    if (drop < 0) drop += n;
+    s += src[add] - src[drop];
+  }
+}
+
 /**
  * The weekly component (see decompose), written into `weekly`, from the newest week (A) and
  * whatever the data holds of the week before (B, all of it or a part). Both are the series without
@@ -199,44 +216,59 @@ function weeklyComponent(
   let slope = 0;
   for (let t = Math.max(lo + W, n - W); t < n; t++) slope += work[t] - work[t - W];
   slope /= (n - Math.max(lo + W, n - W)) * W;
-  for (let t = lo; t < n; t++) work[t] -= slope * (t - n);
+  // B then A, without the slope, by phase t mod W
   const aRaw = new Float64Array(W);
-  for (let t = n - W; t < n; t++) aRaw[t % W] = work[t];
   const bRaw = new Float64Array(W);
   const seen = new Uint8Array(W);
+  let phase = lo % W;
   for (let t = lo; t < n - W; t++) {
-    bRaw[t % W] = work[t];
-    seen[t % W] = 1;
+    bRaw[phase] = work[t] - slope * (t - n);
+    seen[phase] = 1;
+    if (++phase === W) phase = 0;
   }
-  const all = new Uint8Array(W).fill(1);
-  const overlapMean = (p: Float64Array) => {
-    let s = 0;
-    let k = 0;
-    for (let j = 0; j < W; j++) {
-      if (!seen[j]) continue;
-      s += p[j];
-      k++;
-    }
-    return s / k;
-  };
-  const maRaw = overlapMean(aRaw);
-  const mbRaw = overlapMean(bRaw);
-  // the smoothing that best predicts each week's raw samples from the other week (cross-validation)
-  let a = aRaw;
-  let b = bRaw;
+  for (let t = n - W; t < n; t++) {
+    aRaw[phase] = work[t] - slope * (t - n);
+    if (++phase === W) phase = 0;
+  }
+  let k = 0;
+  let maRaw = 0;
+  let mbRaw = 0;
+  for (let j = 0; j < W; j++) {
+    if (!seen[j]) continue;
+    maRaw += aRaw[j];
+    mbRaw += bRaw[j];
+    k++;
+  }
+  maRaw /= k;
+  mbRaw /= k;
+  // the smoothing that best predicts each week's raw samples from the other week (cross-validation);
+  // smoothed candidates are written into (sa, sb), swapped with the spares when one is kept
+  let a: Float64Array = aRaw;
+  let b: Float64Array = bRaw;
+  let sa: Float64Array = new Float64Array(W);
+  let sb: Float64Array = new Float64Array(W);
+  let spareA: Float64Array | undefined;
+  let spareB: Float64Array | undefined;
   let best = Infinity;
   let chosen = smoothHalves[0];
   for (const half of smoothHalves) {
-    let as = aRaw;
-    let bs = bRaw;
+    let as: Float64Array = aRaw;
+    let bs: Float64Array = bRaw;
     if (half > 0 && W > 2 * half + 1) {
-      as = new Float64Array(W);
-      bs = new Float64Array(W);
-      smoothSeen(aRaw, all, half, as);
-      smoothSeen(bRaw, seen, half, bs);
+      smoothAll(aRaw, half, sa);
+      smoothSeen(bRaw, seen, half, sb);
+      as = sa;
+      bs = sb;
     }
-    const ma = overlapMean(as);
-    const mb = overlapMean(bs);
+    let ma = 0;
+    let mb = 0;
+    for (let j = 0; j < W; j++) {
+      if (!seen[j]) continue;
+      ma += as[j];
+      mb += bs[j];
+    }
+    ma /= k;
+    mb /= k;
     let err = 0;
     for (let j = 0; j < W; j++) {
       if (!seen[j]) continue;
@@ -249,20 +281,22 @@ function weeklyComponent(
       chosen = half;
       a = as;
       b = bs;
+      if (as === sa) {
+        [sa, spareA] = [spareA ?? new Float64Array(W), sa];
+        [sb, spareB] = [spareB ?? new Float64Array(W), sb];
+      }
     }
   }
   let level = 0;
-  for (let j = 0; j < W; j++) level += a[j];
-  level /= W;
-  let k = 0;
   let ma = 0;
   let mb = 0;
   for (let j = 0; j < W; j++) {
+    level += a[j];
     if (!seen[j]) continue;
-    k++;
     ma += a[j];
     mb += b[j];
   }
+  level /= W;
   ma /= k;
   mb /= k;
   let vaa = 0;
@@ -286,40 +320,45 @@ function weeklyComponent(
 /**
  * Least-squares AR(p) coefficients of the deviations of a[t] from the local level L[t] (the mean
  * of a over [t − D, t)) on the deviations of a[t-1..t-p] from the same L[t], over rows t in
- * [first, n) (first ≥ max(D, p)), without forming the rows: every entry of XᵀX and Xᵀy is a
- * lagged product summed over a range, read from one running sum per lag, less the level's
- * products with the lags (p + 2 passes over the data instead of p² work per row). `a` should be
- * centered, so that nothing large cancels.
+ * [first, n) (first ≥ max(D, p), n − first > 2p), without forming the rows: every entry of XᵀX
+ * and Xᵀy is a lagged product Σ a[v] a[v + d] over a range that starts within p samples before
+ * `first` and ends within p samples of n, so each lag d is one sum over the rows between, plus
+ * partial sums over those two ends; less the level's products with the lags (2p + 4 passes over
+ * the rows instead of p² work per row). `a` should be centered, so that nothing large cancels.
  */
 function fitLocalAr(a: Float64Array, first: number, p: number, D: number): Float64Array {
   const n = a.length;
-  const lo = first - p;
   const xtx = new Float64Array(p * p);
   const xty = new Float64Array(p);
-  const cum = new Float64Array(n - lo + 1);
+  // head[u − (first − p)] = Σ a[v] a[v + d] for v in [u, first); tail[u − (n − p)] for v in [n − p, u)
+  const head = new Float64Array(p + 1);
+  const tail = new Float64Array(p + 1);
   for (let d = 0; d <= p; d++) {
-    // cum[u - lo] = Σ a[v] a[v + d] for v in [lo, u)
-    for (let v = lo; v + d < n; v++) cum[v - lo + 1] = cum[v - lo] + a[v] * a[v + d];
+    for (let u = first - 1; u >= first - p; u--) head[u - first + p] = head[u - first + p + 1] + a[u] * a[u + d];
+    const bulk = dot(a, first, a, first + d, n - p - first);
+    for (let u = n - p; u < n - d; u++) tail[u - n + p + 1] = tail[u - n + p] + a[u] * a[u + d];
+    /** Σ a[v] a[v + d] for v in [from, to), from in [first − p, first], to in [n − p, n − d]. */
+    const range = (from: number, to: number) => head[from - first + p] + bulk + tail[to - n + p];
     // XᵀX[i][i - d]: rows t pair a[t-1-i] with a[t-1-i+d], t - 1 - i in [first - 1 - i, n - 1 - i)
     for (let i = d; i < p; i++) {
-      const v = cum[n - 1 - i - lo] - cum[first - 1 - i - lo];
+      const v = range(first - 1 - i, n - 1 - i);
       xtx[i * p + i - d] = v;
       xtx[(i - d) * p + i] = v;
     }
     // Xᵀy[d - 1]: a[t] with a[t - d], t - d in [first - d, n - d)
-    if (d >= 1) xty[d - 1] = cum[n - d - lo] - cum[first - d - lo];
+    if (d >= 1) xty[d - 1] = range(first - d, n - d);
   }
   // the level: Σ L[t] a[t - k] for k = 0..p and Σ L[t]², with L[t] from a running sum
-  const la = new Float64Array(p + 1);
-  let ll = 0;
+  const level = new Float64Array(n - first);
   let sum = 0;
   for (let t = first - D; t < first; t++) sum += a[t];
   for (let t = first; t < n; t++) {
-    const level = sum / D;
-    ll += level * level;
-    for (let k = 0; k <= p; k++) la[k] += level * a[t - k];
+    level[t - first] = sum / D;
     sum += a[t] - a[t - D];
   }
+  const ll = dot(level, 0, level, 0, n - first);
+  const la = new Float64Array(p + 1);
+  for (let k = 0; k <= p; k++) la[k] = dot(level, 0, a, first - k, n - first);
   for (let i = 0; i < p; i++) {
     for (let j = 0; j < p; j++) xtx[i * p + j] += ll - la[i + 1] - la[j + 1];
     xty[i] += ll - la[0] - la[i + 1];
@@ -343,6 +382,25 @@ function seasonalAt(c: Components, pos: number): number {
   return v;
 }
 
+/** out[i] = seasonalAt(c, pos + i), reading the profiles in order instead of dividing per sample. */
+function seasonalInto(c: Components, pos: number, out: Float64Array): void {
+  const m = c.daily.length;
+  let d = pos % m;
+  if (d < 0) d += m;
+  for (let i = 0; i < out.length; i++) {
+    out[i] = c.daily[d];
+    if (++d === m) d = 0;
+  }
+  if (!c.weekly) return;
+  const w = c.weekly.length;
+  let e = pos % w;
+  if (e < 0) e += w;
+  for (let i = 0; i < out.length; i++) {
+    out[i] += c.weekly[e];
+    if (++e === w) e = 0;
+  }
+}
+
 /** Decomposition and AR fitted on one scale of the data: as it is, or its logarithm. */
 interface ScaleFit {
   readonly comp: Components;
@@ -356,14 +414,39 @@ interface ScaleFit {
   readonly inv: (v: number) => number;
 }
 
-/** `h` forecasts after data[origin − 1]; index t of data is at phase t + shift of the components. */
-function forecastScale(f: ScaleFit, data: readonly number[], origin: number, shift: number, h: number): number[] {
+/**
+ * The adjusted series (data on the fit's scale less the seasonal components) at t in [from, to):
+ * out[t − from]; index t of data is at phase t + shift of the components.
+ */
+function adjustedOf(f: ScaleFit, data: readonly number[], from: number, to: number, shift: number): Float64Array {
+  const out = new Float64Array(Math.max(0, to - from));
+  seasonalInto(f.comp, from + shift, out);
+  for (let t = from; t < to; t++) out[t - from] = f.tf(data[t]) - out[t - from];
+  return out;
+}
+
+/** First index forecastScale reads before `origin`. */
+function readsFrom(f: ScaleFit, origin: number): number {
+  return Math.max(0, origin - Math.max(f.levelSpan, f.phi.length));
+}
+
+/**
+ * `h` forecasts after data[origin − 1], from `adj` = adjustedOf(f, data, start, ≥ origin, shift)
+ * with start ≤ readsFrom(f, origin).
+ */
+function forecastScale(
+  f: ScaleFit,
+  adj: Float64Array,
+  start: number,
+  origin: number,
+  shift: number,
+  h: number,
+): number[] {
   const p = f.phi.length;
-  const adjusted = (t: number) => f.tf(data[t]) - seasonalAt(f.comp, t + shift);
   // the local level: the adjusted series' mean over the last day before the origin
   const from = Math.max(0, origin - f.levelSpan);
   let level = 0;
-  for (let t = from; t < origin; t++) level += adjusted(t);
+  for (let t = from; t < origin; t++) level += adj[t - start];
   level /= Math.max(1, origin - from);
   const hist = new Float64Array(p + h);
   // a least-squares AR can be slightly explosive: its forecasts stay within the training range of
@@ -371,7 +454,7 @@ function forecastScale(f: ScaleFit, data: readonly number[], origin: number, shi
   let lo = f.zmin;
   let hi = f.zmax;
   for (let i = 0; i < p; i++) {
-    hist[i] = adjusted(Math.max(0, origin - p + i)) - level;
+    hist[i] = adj[Math.max(0, origin - p + i) - start] - level;
     lo = Math.min(lo, hist[i]);
     hi = Math.max(hi, hist[i]);
   }
@@ -415,9 +498,10 @@ export function mstlModel(opts: MstlOptions): ForecastModel {
         // AR(p) on the adjusted series' deviations from its local level, over the last arDays
         const len = n - fitFrom;
         const a = new Float64Array(len);
+        seasonalInto(comp, 0, a);
         let mean = 0;
         for (let t = 0; t < len; t++) {
-          a[t] = x[t] - seasonalAt(comp, t);
+          a[t] = x[t] - a[t];
           mean += a[t] / len;
         }
         for (let t = 0; t < len; t++) a[t] -= mean;
@@ -472,14 +556,29 @@ export function mstlModel(opts: MstlOptions): ForecastModel {
         }
         return undefined;
       };
+      const predict = (data: readonly number[], origin: number, hh: number): number[] => {
+        const shift = anchor(data, origin);
+        if (shift !== undefined) {
+          const start = readsFrom(fit, origin);
+          return forecastScale(fit, adjustedOf(fit, data, start, origin, shift), start, origin, shift, hh);
+        }
+        // data the fit has not seen: decompose what comes before the origin, keep the AR
+        const from = Math.max(0, origin - span);
+        const refit = { ...fit, comp: componentsOf(rescaled(data, from, origin, fit.tf)) };
+        const start = readsFrom(refit, origin);
+        return forecastScale(refit, adjustedOf(refit, data, start, origin, -from), start, origin, -from, hh);
+      };
       return {
-        predict(data, origin, hh) {
-          const shift = anchor(data, origin);
-          if (shift !== undefined) return forecastScale(fit, data, origin, shift, hh);
-          // data the fit has not seen: decompose what comes before the origin, keep the AR
-          const from = Math.max(0, origin - span);
-          const comp = componentsOf(rescaled(data, from, origin, fit.tf));
-          return forecastScale({ ...fit, comp }, data, origin, -from, hh);
+        predict,
+        predictMany(data, origins, hh) {
+          // origins after the fitted data in the same array (the backtest's): one anchor, one
+          // adjusted series for all of them
+          if (!origins.length) return [];
+          const first = Math.min(...origins);
+          if (first < n || anchor(data, first) !== -fitFrom) return origins.map((o) => predict(data, o, hh));
+          const start = readsFrom(fit, first);
+          const adj = adjustedOf(fit, data, start, Math.max(...origins), -fitFrom);
+          return origins.map((o) => forecastScale(fit, adj, start, o, -fitFrom, hh));
         },
       };
     },

@@ -1,5 +1,6 @@
 import type { ForecastModel, ModelContext } from '../contract.js';
-import { ridgeSolve } from '../linalg.js';
+import { dot, ridgeSolve } from '../linalg.js';
+import { kthSmallest } from '../order.js';
 
 /** Horizon steps fitted directly; further steps repeat the (forecast-extended) daily season. */
 const MAX_DIRECT = 48;
@@ -20,59 +21,101 @@ function recentLags(ctx: ModelContext): number {
 }
 
 /**
- * Least-squares coefficients of every direct step k = 1..direct at once. The rows of step k are
- * t in [first, n - k]; the recent-lag block of XᵀX is the same for every k but for the last
- * k - 1 rows, so it is summed once and trimmed, and only the terms that involve the day/week
- * lags and the target are summed per k: about a quarter of the work of k separate fits.
+ * Least-squares coefficients of every direct step k = 1..direct at once, from the normal
+ * equations of each step without forming its rows. The rows of step k are t in [first, n - k]:
+ * features y[t-1-i] (i < L), y[t+k-1-m], y[t+k-1-w] (weekly), 1; target y[t+k-1]. Every entry
+ * of XᵀX and Xᵀy is a sum of lagged products over the rows, and step k's sums follow from step
+ * k − 1's in O(1) each: the recent-lag block loses the last row; the products of the target, day
+ * and week with lag i are step k − 1's with lag i + 1 less its first row (the same pairs of
+ * samples, one row further); the day and week terms lose their first row. Only the products with
+ * the oldest lag are summed afresh per step: a sixth of the work of summing every step's rows.
  */
-function fitDirect(y: readonly number[], first: number, direct: number, L: number, m: number, w: number | undefined): Float64Array[] {
+function fitDirect(
+  y: Float64Array,
+  first: number,
+  direct: number,
+  L: number,
+  m: number,
+  w: number | undefined,
+): Float64Array[] {
   const n = y.length;
   const weekly = w !== undefined;
+  const wk = w ?? 0;
   const p = L + 2 + (weekly ? 1 : 0);
   const D = L; // index of the day lag
   const W = L + 1; // index of the week lag
   const C = p - 1; // index of the constant
-  // lag block over rows [first, n - 1]
+  // recent-lag block S[i][j] = Σ y[t-1-i] y[t-1-j] (j ≤ i) and s1[i] = Σ y[t-1-i] over rows [first, n - 1]:
+  // the first column summed, each diagonal then shifted one row at a time
   const S = new Float64Array(L * L);
   const s1 = new Float64Array(L);
-  const addLagRow = (t: number, sign: number) => {
-    for (let i = 0; i < L; i++) {
-      const a = y[t - 1 - i] * sign;
-      s1[i] += a;
-      for (let j = 0; j <= i; j++) S[i * L + j] += a * y[t - 1 - j];
+  const rows = n - first;
+  for (let i = 0; i < L; i++) S[i * L] = dot(y, first - 1 - i, y, first - 1, rows);
+  for (let t = first; t < n; t++) s1[0] += y[t - 1];
+  for (let i = 1; i < L; i++) {
+    s1[i] = s1[i - 1] + y[first - 1 - i] - y[n - 1 - i];
+    for (let j = 1; j <= i; j++) {
+      S[i * L + j] = S[(i - 1) * L + j - 1] + y[first - 1 - i] * y[first - 1 - j] - y[n - 1 - i] * y[n - 1 - j];
     }
-  };
-  for (let t = first; t <= n - 1; t++) addLagRow(t, 1);
-  const out: Float64Array[] = [];
+  }
+  // step 1's products of the target (tl), day (dl) and week (wl) with each lag, and their own terms
+  const tl = new Float64Array(L);
   const dl = new Float64Array(L);
   const wl = new Float64Array(L);
-  const tl = new Float64Array(L);
+  for (let i = 0; i < L; i++) {
+    tl[i] = dot(y, first, y, first - 1 - i, rows);
+    dl[i] = dot(y, first - m, y, first - 1 - i, rows);
+    if (weekly) wl[i] = dot(y, first - wk, y, first - 1 - i, rows);
+  }
+  let dd = 0, d1 = 0, ww = 0, w1 = 0, dw = 0, td = 0, tw = 0, t1 = 0;
+  for (let t = first; t < n; t++) {
+    const d = y[t - m];
+    const tg = y[t];
+    dd += d * d;
+    d1 += d;
+    td += tg * d;
+    t1 += tg;
+    if (weekly) {
+      const v = y[t - wk];
+      ww += v * v;
+      w1 += v;
+      dw += d * v;
+      tw += tg * v;
+    }
+  }
+  const out: Float64Array[] = [];
   for (let k = 1; k <= direct; k++) {
-    if (k > 1) addLagRow(n - k + 1, -1); // row t = n - k + 1 leaves the range
-    dl.fill(0);
-    wl.fill(0);
-    tl.fill(0);
-    let dd = 0, d1 = 0, ww = 0, w1 = 0, dw = 0, td = 0, tw = 0, t1 = 0;
-    const rows = n - k - first + 1;
-    for (let t = first; t <= n - k; t++) {
-      const d = y[t + k - 1 - m];
-      const wk = weekly ? y[t + k - 1 - (w as number)] : 0;
-      const tg = y[t + k - 1];
+    if (k > 1) {
+      // row t = n - k + 1 leaves the lag block
+      const t = n - k + 1;
       for (let i = 0; i < L; i++) {
-        const lag = y[t - 1 - i];
-        dl[i] += d * lag;
-        tl[i] += tg * lag;
-        if (weekly) wl[i] += wk * lag;
+        const a = y[t - 1 - i];
+        s1[i] -= a;
+        for (let j = 0; j <= i; j++) S[i * L + j] -= a * y[t - 1 - j];
       }
-      dd += d * d;
-      d1 += d;
-      td += tg * d;
-      t1 += tg;
+      // step k − 1's first row (target yt, day yd, week yw); its lag i + 1 is step k's lag i one row earlier
+      const f = first + k - 2;
+      const yt = y[f];
+      const yd = y[f - m];
+      const yw = weekly ? y[f - wk] : 0;
+      for (let i = 0; i < L - 1; i++) {
+        const lag = y[first - 2 - i];
+        tl[i] = tl[i + 1] - yt * lag;
+        dl[i] = dl[i + 1] - yd * lag;
+        wl[i] = wl[i + 1] - yw * lag;
+      }
+      tl[L - 1] = dot(y, first + k - 1, y, first - L, rows - k + 1);
+      dl[L - 1] = dot(y, first + k - 1 - m, y, first - L, rows - k + 1);
+      if (weekly) wl[L - 1] = dot(y, first + k - 1 - wk, y, first - L, rows - k + 1);
+      dd -= yd * yd;
+      d1 -= yd;
+      td -= yt * yd;
+      t1 -= yt;
       if (weekly) {
-        ww += wk * wk;
-        w1 += wk;
-        dw += d * wk;
-        tw += tg * wk;
+        ww -= yw * yw;
+        w1 -= yw;
+        dw -= yd * yw;
+        tw -= yt * yw;
       }
     }
     const xtx = new Float64Array(p * p);
@@ -90,7 +133,7 @@ function fitDirect(y: readonly number[], first: number, direct: number, L: numbe
     }
     set(D, D, dd);
     set(C, D, d1);
-    set(C, C, rows);
+    set(C, C, n - k - first + 1);
     xty[D] = td;
     xty[C] = t1;
     if (weekly) {
@@ -122,7 +165,6 @@ export function windowRegression(opts: WindowRegressionOptions): ForecastModel {
       const w = ctx.seasonWeek;
       const L = recentLags(ctx);
       const p = L + 2 + (opts.weekly ? 1 : 0);
-      const direct = Math.min(Math.max(h, 1), MAX_DIRECT);
       const x = new Float64Array(p);
       /** Features for predicting y[t + k - 1] from y[0, t). */
       const features = (yy: readonly number[], t: number, k: number): Float64Array => {
@@ -133,26 +175,31 @@ export function windowRegression(opts: WindowRegressionOptions): ForecastModel {
         return x;
       };
       const first = Math.max(L, (opts.weekly ? w : m) + 1, n - TRAIN_DAYS * m);
-      let train = y;
+      // (no more direct steps than the rows there are to fit them)
+      const direct = Math.min(Math.max(h, 1), MAX_DIRECT, n - first);
+      const data = new Float64Array(y);
+      let train = data;
       if (opts.huber) {
         // Robust fit by cleaning: residuals of a one-step least-squares fit beyond Huber's
         // 1.345·σ (σ from the MAD) are clipped to it, then the model is refitted on the cleaned
         // series (Huber 1964's ψ applied once; the same idea as R forecast's tsclean before a fit).
-        const [b1] = fitDirect(y, first, 1, L, m, opts.weekly ? w : undefined);
+        const [b1] = fitDirect(data, first, 1, L, m, opts.weekly ? w : undefined);
         const pred = new Float64Array(n);
         const abs = new Float64Array(n - first);
         for (let t = first; t < n; t++) {
-          const f = features(y, t, 1);
           let v = 0;
-          for (let j = 0; j < p; j++) v += b1[j] * f[j];
+          for (let j = 0; j < L; j++) v += b1[j] * data[t - 1 - j];
+          v += b1[L] * data[t - m];
+          if (opts.weekly) v += b1[L + 1] * data[t - w];
+          v += b1[p - 1];
           pred[t] = v;
-          abs[t - first] = Math.abs(y[t] - v);
+          abs[t - first] = Math.abs(data[t] - v);
         }
-        const sigma = Float64Array.from(abs).sort()[abs.length >> 1] / 0.6745;
+        const sigma = kthSmallest(abs, abs.length >> 1) / 0.6745;
         const c = 1.345 * sigma;
         if (c > 0) {
-          const cleaned = y.slice();
-          for (let t = first; t < n; t++) cleaned[t] = pred[t] + Math.max(-c, Math.min(c, y[t] - pred[t]));
+          const cleaned = data.slice();
+          for (let t = first; t < n; t++) cleaned[t] = pred[t] + Math.max(-c, Math.min(c, data[t] - pred[t]));
           train = cleaned;
         }
       }

@@ -39,3 +39,20 @@ test('seasonal models recover a pure daily pattern', () => {
     assert.ok(mae < 0.5, `${name} MAE ${mae}`);
   }
 });
+
+// A model's predictMany (the backtest's shortcut) must be its predict at every origin.
+for (const model of BUILTIN_MODELS) {
+  test(`contract: ${model.name} predictMany equals predict at each origin`, () => {
+    const fitted = model.fit(y.slice(0, 15 * 96), 12, ctx);
+    if (!fitted.predictMany) return;
+    // ascending (windows that start at 0, then windows that slide), then out of order
+    const origins = [15 * 96, 15 * 96 + 7, 16 * 96, 19 * 96 + 5, 20 * 96, 17 * 96, 15 * 96 + 1];
+    const many = fitted.predictMany(y, origins, 24);
+    assert.equal(many.length, origins.length);
+    origins.forEach((o, i) => assert.deepEqual(many[i], fitted.predict(y, o, 24), `origin ${o}`));
+    // data after the last origin is not read
+    const last = Math.max(...origins);
+    const altered = y.map((v, i) => (i >= last ? -v : v));
+    assert.deepEqual(fitted.predictMany(altered, origins, 24), many);
+  });
+}
