@@ -1,11 +1,15 @@
 /**
  * Speed: (1) fit+forecast time of each model and of `auto` on 14 days at 5 minutes (4,032
- * points); (2) one planning cycle for 1 and for 100 services whose 14 days of 1-minute history
- * sit in a real, backfilled Prometheus (cold: whole history fetched; warm: only new samples).
- * Writes bench/out/speed.md.  Run: npm run bench:speed
+ * points); (2) the simulator's forecast walk over 30 days at 5 minutes with hourly refits (what
+ * `prescale simulate` spends); (3) one planning cycle for 1 and for 100 services whose 14 days of
+ * 1-minute history sit in a real, backfilled Prometheus (cold: whole history fetched; warm: only
+ * new samples). Forecast times are medians over many runs after a warm-up, as wall-clock time and
+ * as the process's CPU time (all its threads: the JIT compiler and the garbage collector work
+ * beside the main thread). CPU time is what the forecast costs one core; another process busy on
+ * the same machine lengthens the wall-clock time only. Writes bench/out/speed.md.  Run: npm run bench:speed
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Actuator, ScaleTarget } from '../src/actuator/port.js';
 import { PrometheusSource } from '../src/collector/prometheus/source.js';
@@ -14,9 +18,10 @@ import { contextOf, forecastSeries, forecastWith } from '../src/forecast/index.j
 import { BUILTIN_MODELS } from '../src/forecast/registry.js';
 import { silentLogger } from '../src/observability/logger.js';
 import { Reconciler } from '../src/reconcile/cycle.js';
+import { forecastWalk } from '../src/simulate/simulate.js';
 import { dailyPeakLoad } from '../test/support/load.js';
 import { hasPrometheus, startPrometheus } from '../test/support/prometheus.js';
-import { loadTrace, TRACES_DIR } from './traces.js';
+import { loadTrace, traceFiles, TRACES_DIR } from './traces.js';
 
 const out: string[] = [];
 const say = (line = '') => {
@@ -25,35 +30,82 @@ const say = (line = '') => {
 };
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
 
-function time(fn: () => void, runs: number): number {
-  fn(); // warm-up
-  const t: number[] = [];
+/** Timed runs per figure, after WARMUP untimed ones (the JIT compiles the hot loops). */
+const RUNS = 41;
+const WARMUP = 10;
+
+interface Timing {
+  /** Median wall-clock milliseconds. */
+  readonly wall: number;
+  /** Median CPU milliseconds of the process (user + system, all its threads). */
+  readonly cpu: number;
+}
+
+function time(fn: () => void, runs = RUNS, warmup = WARMUP): Timing {
+  for (let i = 0; i < warmup; i++) fn();
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     fn();
-    t.push(performance.now() - t0);
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  return median(t);
+  return { wall: median(wall), cpu: median(cpu) };
 }
+
+const cells = (t: Timing) => `${t.wall.toFixed(2)} | ${t.cpu.toFixed(2)}`;
 
 say(`# Speed (${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version})`);
 say();
-say('## Forecast: fit + forecast 12 steps on 4,032 points (14 days at 5 minutes), median of 15 runs');
+say(`Load average when started: ${loadavg()[0].toFixed(2)} (1 minute).`);
 say();
-say('| trace | model | ms |');
-say('|---|---|---|');
+say(
+  `## Forecast: fit + forecast 12 steps on 4,032 points (14 days at 5 minutes), median of ${RUNS} runs after ${WARMUP} warm-up runs`,
+);
+say();
+say('| trace | model | wall ms | CPU ms (one core) |');
+say('|---|---|---|---|');
 for (const name of ['elb_request_count_8c0756', 'nasa_http_1995_requests_per_min']) {
   const { series } = loadTrace(join(TRACES_DIR, `${name}.csv`));
   const values = series.values.slice(-4032);
   const ctx = contextOf(series);
   for (const m of BUILTIN_MODELS) {
     try {
-      say(`| ${name} | ${m.name} | ${time(() => forecastWith(m, values, 12, ctx), 15).toFixed(2)} |`);
+      say(`| ${name} | ${m.name} | ${cells(time(() => forecastWith(m, values, 12, ctx)))} |`);
     } catch (err) {
-      say(`| ${name} | ${m.name} | does not apply: ${err instanceof Error ? err.message : String(err)} |`);
+      say(`| ${name} | ${m.name} | does not apply: ${err instanceof Error ? err.message : String(err)} | |`);
     }
   }
-  say(`| ${name} | **auto** | **${time(() => forecastSeries({ ...series, values }, 12), 15).toFixed(2)}** |`);
+  const auto = time(() => forecastSeries({ ...series, values }, 12));
+  say(`| ${name} | **auto** | **${auto.wall.toFixed(2)}** | **${auto.cpu.toFixed(2)}** |`);
+}
+// auto on every trace: the models it ends up choosing, and so its cost, differ per series
+const perTrace = traceFiles().map((file) => {
+  const { series } = loadTrace(file);
+  const values = series.values.slice(-4032);
+  return time(() => forecastSeries({ ...series, values }, 12), 15);
+});
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+say(
+  `| all ${perTrace.length} traces (mean of medians of 15) | **auto** | **${mean(perTrace.map((t) => t.wall)).toFixed(2)}** | **${mean(perTrace.map((t) => t.cpu)).toFixed(2)}** |`,
+);
+
+{
+  // the simulator: refit every hour on the last 14 days, forecast at every step (startup delay 300 s)
+  const { series } = loadTrace(join(TRACES_DIR, 'azure2019_vms_total_cpu_5min_reltime.csv'));
+  const days = (series.values.length * series.step) / 86_400;
+  const t = time(() => forecastWalk(series, 3), 1, 0);
+  say();
+  say(
+    `## Simulate: forecast walk over ${days.toFixed(0)} days at 5 minutes, hourly refits (auto), one run, no warm-up`,
+  );
+  say();
+  say('| trace | wall s | CPU s (one core) |');
+  say('|---|---|---|');
+  say(`| azure2019_vms_total_cpu_5min_reltime | ${(t.wall / 1000).toFixed(2)} | ${(t.cpu / 1000).toFixed(2)} |`);
 }
 
 /** Many services in memory, each labelled with its own query. */
