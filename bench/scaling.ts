@@ -121,6 +121,14 @@ for (const stab of [300, 900, 1800, 3600]) {
   families.push(['p90, scale-down stabilisation', { scaleDownStabilizationSec: stab }, `${stab / 60} min`]);
 }
 for (const u of [0.7, 0.8, 0.9, 1]) families.push(['p90, target utilisation', { targetUtilization: u }, `u=${u}`]);
+// the cheapest corner found: everything at full capacity, held longer after a fall
+for (const stab of [1800, 2700, 3600]) {
+  families.push([
+    'p90, u=1, scale-down stabilisation',
+    { targetUtilization: 1, scaleDownStabilizationSec: stab },
+    `${stab / 60} min`,
+  ]);
+}
 say();
 say('## Trade-off: unserved demand against cost on the same forecasts (mean over the traces)');
 say();
