@@ -3,7 +3,7 @@
  * 5-minute resolution, 1 hour ahead, 8 rolling origins over its last 7 days, each forecaster
  * refitted at every origin on the 14 days before it; MASE scaled by the in-sample MAE of the
  * 1-day seasonal naive; geometric mean over the traces. Also p90 coverage and fit time.
- * Writes bench/out/accuracy.{md,json}.  Run: npm run bench:accuracy [-- --models auto,holt_winters]
+ * Writes bench/out/accuracy.{md,json}.  Run: npm run bench:accuracy [-- --models auto,holt_winters] [--origins 40]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -23,6 +23,10 @@ const PEERS: readonly [string, number][] = [
 
 const arg = process.argv.indexOf('--models');
 const models = arg > 0 ? process.argv[arg + 1].split(',') : ['auto', ...AUTO_CANDIDATES];
+const originsArg = process.argv.indexOf('--origins');
+/** Rolling origins per trace: 8 as fcbench.py; more (e.g. --origins 40) to tell a real gain from noise. */
+const ORIGINS = originsArg > 0 ? Number(process.argv[originsArg + 1]) : Number(process.env.PRESCALE_BENCH_ORIGINS ?? 8);
+if (!Number.isInteger(ORIGINS) || ORIGINS < 1) throw new Error(`--origins must be a whole number >= 1`);
 
 const out: string[] = [];
 const say = (line = '') => {
@@ -33,14 +37,14 @@ const say = (line = '') => {
 const perTrace: { trace: string; scores: readonly ModelScore[] }[] = [];
 for (const file of traceFiles()) {
   const { name, series } = loadTrace(file);
-  const ev = evaluateSeries(series, { horizon: 12, origins: 8, windowDays: 14, evalDays: 7, models });
+  const ev = evaluateSeries(series, { horizon: 12, origins: ORIGINS, windowDays: 14, evalDays: 7, models });
   perTrace.push({ trace: name, scores: ev.scores });
   console.error(`${name}: ${ev.scores.map((s) => `${s.model} ${s.mase.toFixed(3)}`).join(', ')}`);
 }
 
 say(`# Forecast accuracy (${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version})`);
 say();
-say('1 hour ahead (12 steps at 5 min), 8 origins over the last 7 days, 14-day training window, MASE.');
+say(`1 hour ahead (12 steps at 5 min), ${ORIGINS} origins over the last 7 days, 14-day training window, MASE.`);
 say();
 say(`| trace | ${models.join(' | ')} |`);
 say(`|---|${models.map(() => '---').join('|')}|`);
@@ -76,5 +80,7 @@ if (auto) {
 }
 const dir = join(import.meta.dirname, 'out');
 mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'accuracy.md'), `${out.join('\n')}\n`);
-writeFileSync(join(dir, 'accuracy.json'), JSON.stringify({ perTrace, summary }, null, 1));
+// the fcbench protocol (8 origins) writes accuracy.*; other origin counts accuracy-<N>.*
+const base = ORIGINS === 8 ? 'accuracy' : `accuracy-${ORIGINS}`;
+writeFileSync(join(dir, `${base}.md`), `${out.join('\n')}\n`);
+writeFileSync(join(dir, `${base}.json`), JSON.stringify({ perTrace, summary }, null, 1));

@@ -120,3 +120,17 @@ test('a spike at the same minute every day is covered at that minute, not half a
   assert.ok(fc.p90[150] > 100, `p90 at the spike ${fc.p90[150]}`);
   assert.ok(fc.p90[145] < 60, `25 minutes before: p90 ${fc.p90[145]}`);
 });
+
+test('auto uses the robust MSTL on a flat baseline with spikes, and a fresh spike does not lift p50', () => {
+  // deterministic |N(0, 1)|-like noise on a baseline of 20, and a 60-high spike every 37 samples (3 h 5 min)
+  let s = 11;
+  const u = () => (s = (s * 16807) % 2147483647) / 2147483647;
+  const values = Array.from(
+    { length: 14 * 288 },
+    (_, i) => 20 + Math.abs(Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u())) + (i % 37 === 0 ? 60 : 0),
+  );
+  values[values.length - 1] = 200; // a spike at the newest sample
+  const fc = forecastSeries({ start: 0, step, values }, 12);
+  assert.match(fc.model, /mstl_robust/);
+  for (const v of fc.p50) assert.ok(v > 20 && v < 23, `p50 ${v.toFixed(2)} stays at the baseline`);
+});

@@ -142,3 +142,58 @@ test('holt_winters fits a trending daily cycle with noise to near its noise floo
   const mae = meanError('holt_winters', y, 14 * m, 16 * m, 5, 12, step);
   assert.ok(mae < 3.5, `MAE ${mae.toFixed(2)}`);
 });
+
+// A flat baseline with noise and short spikes (a cron job, a burst of requests): two weeks at 15 minutes.
+const spiky = (() => {
+  const r = noise(11);
+  return Array.from({ length: 14 * m }, (_, i) => 20 + Math.abs(r()) + (i % 37 === 0 ? 60 : 0));
+})();
+
+test('mstl_robust is hardly moved by how large a spike in the last hour is', () => {
+  const ctx = contextOf({ start: 0, step, values: spiky });
+  /** The forecast with a spike of `size` half an hour before the origin. */
+  const withSpike = (name: string, size: number) => {
+    const y = spiky.slice();
+    y[y.length - 2] = size;
+    return forecastWith(model(name), y, 12, ctx);
+  };
+  /** Mean change of the forecast when the spike grows from 200 to 2000 (10 to 100 times the baseline). */
+  const growth = (name: string) => {
+    const a = withSpike(name, 200);
+    const b = withSpike(name, 2000);
+    return b.reduce((s, v, k) => s + v - a[k], 0) / b.length;
+  };
+  // the median level ignores the spike's size (what moves a little is the seasonal profile, whose
+  // detrending day-long mean holds the spike)
+  const robust = growth('mstl_robust');
+  assert.ok(Math.abs(robust) < 0.25, `mstl_robust moved by ${robust.toFixed(3)}`);
+  for (const v of withSpike('mstl_robust', 2000))
+    assert.ok(v > 20 && v < 23, `forecast ${v.toFixed(2)} near the baseline`);
+  // the mean-based models follow the spike further
+  for (const name of ['mstl', 'window_regression_huber']) {
+    const other = growth(name);
+    assert.ok(
+      other > 2 * Math.abs(robust),
+      `${name} moved by ${other.toFixed(3)}, mstl_robust by ${robust.toFixed(3)}`,
+    );
+  }
+});
+
+test('mstl_robust follows a level shift within the hour, from a fit made before it', () => {
+  const shifted = series.map((v, i) => (i >= 15 * m ? 2 * v : v));
+  const ctx = contextOf({ start: 0, step, values: shifted });
+  const fitted = model('mstl_robust').fit(shifted.slice(0, 15 * m), 12, ctx);
+  // three samples (45 minutes) after the shift: most of the last hour is at the new level
+  const origin = 15 * m + 3;
+  const out = fitted.predict(shifted, origin, 12);
+  const err = out.reduce((s, v, k) => s + Math.abs(v - shifted[origin + k]), 0) / 12;
+  assert.ok(err < 0.1 * shifted[origin], `MAE ${err.toFixed(1)} at a level of ${shifted[origin].toFixed(0)}`);
+});
+
+test('mstl_robust recovers a daily + weekly pattern with noise better than the seasonal naive', () => {
+  const from = 17 * m;
+  const to = 21 * m;
+  const robust = meanError('mstl_robust', series, from, to, 7, 12, step);
+  const snaive = meanError('seasonal_naive_day', series, from, to, 7, 12, step);
+  assert.ok(robust < snaive, `mstl_robust ${robust.toFixed(2)} vs seasonal naive ${snaive.toFixed(2)}`);
+});
