@@ -189,6 +189,18 @@ function smoothSeen(src: Float64Array, seen: Uint8Array, half: number, out: Floa
   }
 }
 
+/** Mean of `x` over the phases marked in `seen`. */
+function meanWhereSeen(x: Float64Array, seen: Uint8Array): number {
+  let sum = 0;
+  let k = 0;
+  for (let j = 0; j < x.length; j++) {
+    if (!seen[j]) continue;
+    sum += x[j];
+    k++;
+  }
+  return sum / k;
+}
+
 /** smoothSeen with every phase marked: the same values without the counts. */
 function smoothAll(src: Float64Array, half: number, out: Float64Array): void {
   const n = src.length;
@@ -245,17 +257,8 @@ function weeklyComponent(
     aRaw[phase] = work[t] - slope * (t - n);
     if (++phase === W) phase = 0;
   }
-  let k = 0;
-  let maRaw = 0;
-  let mbRaw = 0;
-  for (let j = 0; j < W; j++) {
-    if (!seen[j]) continue;
-    maRaw += aRaw[j];
-    mbRaw += bRaw[j];
-    k++;
-  }
-  maRaw /= k;
-  mbRaw /= k;
+  const maRaw = meanWhereSeen(aRaw, seen);
+  const mbRaw = meanWhereSeen(bRaw, seen);
   // the smoothing that best predicts each week's raw samples from the other week (cross-validation);
   // smoothed candidates are written into (sa, sb), swapped with the spares when one is kept
   let a: Float64Array = aRaw;
@@ -275,15 +278,8 @@ function weeklyComponent(
       as = sa;
       bs = sb;
     }
-    let ma = 0;
-    let mb = 0;
-    for (let j = 0; j < W; j++) {
-      if (!seen[j]) continue;
-      ma += as[j];
-      mb += bs[j];
-    }
-    ma /= k;
-    mb /= k;
+    const ma = meanWhereSeen(as, seen);
+    const mb = meanWhereSeen(bs, seen);
     let err = 0;
     for (let j = 0; j < W; j++) {
       if (!seen[j]) continue;
@@ -303,17 +299,11 @@ function weeklyComponent(
     }
   }
   let level = 0;
-  let ma = 0;
-  let mb = 0;
-  for (let j = 0; j < W; j++) {
-    level += a[j];
-    if (!seen[j]) continue;
-    ma += a[j];
-    mb += b[j];
-  }
+  for (let j = 0; j < W; j++) level += a[j];
   level /= W;
-  ma /= k;
-  mb /= k;
+  const ma = meanWhereSeen(a, seen);
+  const mb = meanWhereSeen(b, seen);
+  const k = seen.reduce((n, s) => n + s, 0);
   let vaa = 0;
   let vbb = 0;
   let vab = 0;
