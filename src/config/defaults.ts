@@ -14,6 +14,8 @@ export const DEFAULT_POLICY: Omit<ScalingPolicy, 'capacityPerReplica'> = Object.
   maxReplicas: 100,
   quantile: 'p90',
   headroom: 0,
+  marginScale: 1,
+  autoTune: true,
   maxStepUp: Number.POSITIVE_INFINITY,
   maxStepDown: Number.POSITIVE_INFINITY,
   scaleDownStabilizationSec: 1800,

@@ -18,6 +18,8 @@ export interface ServiceOverrides {
   quantile?: QuantileName;
   targetUtilization?: number;
   headroom?: number;
+  marginScale?: number;
+  autoTune?: boolean;
   maxStepUp?: number;
   maxStepDown?: number;
   scaleDownStabilizationSec?: number;
@@ -49,6 +51,8 @@ export const duration: Parse<number> = (raw) => {
   return Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
 };
 const quantile: Parse<QuantileName> = (raw) => (raw === 'p50' || raw === 'p90' ? raw : { error: 'not p50 or p90' });
+const bool: Parse<boolean> = (raw) =>
+  /^\s*true\s*$/i.test(raw) ? true : /^\s*false\s*$/i.test(raw) ? false : { error: 'not true or false' };
 const text: Parse<string> = (raw) => (raw.trim() ? raw.trim() : { error: 'empty' });
 
 /** label → field and parser. */
@@ -62,6 +66,8 @@ export const LABELS: ReadonlyArray<readonly [string, keyof ServiceOverrides, Par
   ['prescale.quantile', 'quantile', quantile],
   ['prescale.target-utilization', 'targetUtilization', fraction],
   ['prescale.headroom', 'headroom', nonNegative],
+  ['prescale.margin-scale', 'marginScale', nonNegative],
+  ['prescale.auto-tune', 'autoTune', bool],
   ['prescale.max-step-up', 'maxStepUp', count],
   ['prescale.max-step-down', 'maxStepDown', count],
   ['prescale.stabilization', 'scaleDownStabilizationSec', duration],

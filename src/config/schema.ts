@@ -18,6 +18,8 @@ const policy = z
     quantile: z.enum(['p50', 'p90']),
     targetUtilization: z.number().gt(0).max(1),
     headroom: z.number().min(0),
+    marginScale: z.number().min(0),
+    autoTune: z.boolean(),
     maxStepUp: z.number().int().min(1),
     maxStepDown: z.number().int().min(1),
     stabilization: z.number().min(0),

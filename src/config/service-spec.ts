@@ -23,6 +23,8 @@ export function overridesFromConfig(c: PolicyConfig & { query?: string }): Servi
   if (c.quantile !== undefined) o.quantile = c.quantile;
   if (c.targetUtilization !== undefined) o.targetUtilization = c.targetUtilization;
   if (c.headroom !== undefined) o.headroom = c.headroom;
+  if (c.marginScale !== undefined) o.marginScale = c.marginScale;
+  if (c.autoTune !== undefined) o.autoTune = c.autoTune;
   if (c.maxStepUp !== undefined) o.maxStepUp = c.maxStepUp;
   if (c.maxStepDown !== undefined) o.maxStepDown = c.maxStepDown;
   if (c.stabilization !== undefined) o.scaleDownStabilizationSec = c.stabilization;

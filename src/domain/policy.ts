@@ -17,6 +17,17 @@ export interface ScalingPolicy {
   readonly quantile: QuantileName;
   /** Extra fraction of capacity on top of the forecast (0.1 = 10 % more). Default 0. */
   readonly headroom: number;
+  /**
+   * How much of the forecast's margin above its median to provision for: the p90 rule uses
+   * p50 + marginScale × (p90 − p50). 1 (default) is the forecast's own p90.
+   */
+  readonly marginScale: number;
+  /**
+   * Let the planner re-tune target utilisation (between this policy's and 1), margin scale and
+   * scale-down stabilisation once a day by replaying the service's own last week (see
+   * src/simulate/tune.ts). Default true; false keeps the policy exactly as configured.
+   */
+  readonly autoTune: boolean;
   /** Most replicas added by one decision (Infinity = no limit). */
   readonly maxStepUp: number;
   /** Most replicas removed by one decision (Infinity = no limit). */

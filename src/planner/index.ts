@@ -47,14 +47,20 @@ const UNTRUSTED_HEADROOM = 0.2;
 
 /** Replicas needed to serve `load` at the policy's target utilisation. */
 export function replicasFor(load: number, policy: ScalingPolicy, headroom = policy.headroom): number {
+  return replicasAt(load, policy.capacityPerReplica * policy.targetUtilization, headroom);
+}
+
+/** Replicas needed to serve `load` when each serves `perReplica`. */
+function replicasAt(load: number, perReplica: number, headroom: number): number {
   if (!Number.isFinite(load) || load <= 0) return 0;
-  return Math.ceil((load * (1 + headroom)) / (policy.capacityPerReplica * policy.targetUtilization) - 1e-9);
+  return Math.ceil((load * (1 + headroom)) / perReplica - 1e-9);
 }
 
 /**
  * Replicas the forecast point `i` needs: its median at the target utilisation and, when the
  * policy provisions for p90, its p90 at full capacity (the target's margin is for the expected
- * load; the upper quantile is already the margin for the forecast's error). Headroom applies to both.
+ * load; the upper quantile is already the margin for the forecast's error), the margin above the
+ * median scaled by `marginScale`. Headroom applies to both.
  */
 export function replicasForPoint(
   forecast: Forecast,
@@ -64,8 +70,8 @@ export function replicasForPoint(
 ): number {
   const atTarget = replicasFor(forecast.p50[i], policy, headroom);
   if (policy.quantile === 'p50') return atTarget;
-  const full = { ...policy, targetUtilization: 1 };
-  return Math.max(atTarget, replicasFor(forecast.p90[i], full, headroom));
+  const upper = forecast.p50[i] + policy.marginScale * (forecast.p90[i] - forecast.p50[i]);
+  return Math.max(atTarget, replicasAt(upper, policy.capacityPerReplica, headroom));
 }
 
 /** The forecast value at time `t` (nearest point), or undefined outside the forecast. */

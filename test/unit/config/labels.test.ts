@@ -18,6 +18,10 @@ const good: Array<[Record<string, string>, Record<string, unknown>]> = [
   [{ 'prescale.startup-delay': '5m' }, { startupDelaySec: 300 }],
   [{ 'prescale.startup-delay': '90' }, { startupDelaySec: 90 }],
   [{ 'prescale.quantile': 'p50' }, { quantile: 'p50' }],
+  [
+    { 'prescale.margin-scale': '1.5', 'prescale.auto-tune': 'False' },
+    { marginScale: 1.5, autoTune: false },
+  ],
   [{ 'prescale.query': 'sum(rate(http_requests_total[1m]))' }, { query: 'sum(rate(http_requests_total[1m]))' }],
   [{ 'prescale.enable': 'true', 'com.docker.stack.namespace': 'x' }, {}],
 ];
@@ -36,6 +40,8 @@ const bad: Array<[Record<string, string>, RegExp]> = [
   [{ 'prescale.startup-delay': 'soon' }, /prescale\.startup-delay=soon: not a duration/],
   [{ 'prescale.quantile': 'p99' }, /prescale\.quantile=p99: not p50 or p90/],
   [{ 'prescale.capacty': '10' }, /prescale\.capacty=10: unknown label/],
+  [{ 'prescale.auto-tune': 'yes' }, /^prescale\.auto-tune=yes: not true or false$/],
+  [{ 'prescale.margin-scale': '-1' }, /^prescale\.margin-scale=-1: not a number >= 0$/],
 ];
 for (const [labels, msg] of bad) {
   test(`labels rejected: ${JSON.stringify(labels)}`, () => {

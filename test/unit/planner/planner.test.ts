@@ -219,3 +219,14 @@ test('planner: state is plain JSON and the schedule leads by the startup delay',
   const firstPeak = decision.schedule.find((e) => e.replicas === 9)!;
   assert.equal(firstPeak.forTime - firstPeak.at, 300);
 });
+
+test('planner: marginScale scales the margin above the median that p90 provisions for', () => {
+  const input = { now: NOW, currentReplicas: 1, observedLoad: 100, forecast: fc([400, 400], [600, 600]) };
+  const at = (marginScale: number) =>
+    planReplicas(input, policyWith(100, { targetUtilization: 1, marginScale }), initialPlannerState()).decision
+      .desiredReplicas;
+  assert.equal(at(1), 6);
+  assert.equal(at(0.5), 5);
+  assert.equal(at(2), 8);
+  assert.equal(at(0), 4);
+});
