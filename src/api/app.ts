@@ -65,6 +65,20 @@ const Service = z.object({
     .object({ from: z.number(), to: z.number(), points: z.number(), gaps: z.number(), step: z.number() })
     .optional(),
   prediction: Prediction,
+  tuning: z
+    .object({
+      at: z.number().describe('when (unix seconds): the end of the replayed window'),
+      days: z.number().describe('days of history replayed'),
+      targetUtilization: z.number(),
+      marginScale: z.number(),
+      scaleDownStabilizationSec: z.number(),
+      unservedPct: z.number().describe('replay of the chosen policy: demand unserved, %'),
+      costVsOracle: z.number().describe('replay of the chosen policy: replica cost / perfect foresight'),
+      configuredUnservedPct: z.number().describe('the configured policy on the same replay'),
+      configuredCostVsOracle: z.number(),
+    })
+    .optional()
+    .describe('the policy tuning in force (autoTune): what it set, and the replay it chose it on'),
   problems: z.array(z.string()),
   errorCode: z.string().optional(),
 });
@@ -103,6 +117,15 @@ function serviceView(s: ServiceReport): z.infer<typeof Service> {
     forecastError: s.forecastError,
     history: s.history,
     prediction: { ...prediction, notes: [...prediction.notes] },
+    tuning: s.tuning && {
+      at: s.tuning.at,
+      days: s.tuning.days,
+      ...s.tuning.overrides,
+      unservedPct: s.tuning.score.unservedPct,
+      costVsOracle: s.tuning.score.costVsOracle,
+      configuredUnservedPct: s.tuning.configured.unservedPct,
+      configuredCostVsOracle: s.tuning.configured.costVsOracle,
+    },
     problems: [...s.problems],
     errorCode: s.errorCode,
   };

@@ -5,11 +5,12 @@ import { resolveSpec, type ServiceSpec } from '../config/service-spec.js';
 import type { Decision } from '../domain/decision.js';
 import { describeError, isPrescaleError, type ErrorCode } from '../domain/errors.js';
 import type { Forecast } from '../domain/forecast.js';
-import type { Samples } from '../domain/series.js';
+import type { RegularSeries, Samples } from '../domain/series.js';
 import { forecastFrom, prepareSeries, type ForecastModel, type PreparedForecaster } from '../forecast/index.js';
 import type { Logger } from '../observability/logger.js';
 import { initialPlannerState, planReplicas } from '../planner/index.js';
 import { countGaps, resample, toRegular } from '../series/regular.js';
+import { TUNING, tuneOnHistory, type Tuning } from '../simulate/index.js';
 import { HistoryCache } from './history.js';
 import { MemoryStateStore, type StateStore } from './state.js';
 
@@ -71,6 +72,8 @@ export interface ServiceReport {
   readonly decision?: Decision;
   /** Recent relative forecast error (0 = perfect), when known. */
   readonly forecastError?: number;
+  /** The policy tuning in force (policy.autoTune): what it changed, and its replay scores. */
+  readonly tuning?: Tuning;
   /** Everything that went wrong or was worked around, in words. */
   readonly problems: readonly string[];
   /** Error code when the service was held or failed. */
@@ -107,6 +110,12 @@ export class Reconciler {
     string,
     { spec: string; end: number; fittedAt: number; prepared: PreparedForecaster; forecast: Forecast }
   >();
+  /**
+   * Per service: the last policy tuning (see src/simulate/tune.ts) and when it was tried, for the
+   * spec it was made for. Re-tuned once a day, one service per cycle (a tuning replays a week).
+   */
+  private readonly tunings = new Map<string, { spec: string; triedAt: number; tuning?: Tuning }>();
+  private tunedThisCycle = false;
   /** What was last said about a service that is not planned, so that it is said once, not every cycle. */
   private readonly said = new Map<string, string>();
   /** What each actuator discovered last: held and reported while its engine cannot be reached. */
@@ -122,6 +131,7 @@ export class Reconciler {
   /** Runs one cycle at `now` (unix seconds). Never throws. */
   async runOnce(now: number, signal?: AbortSignal): Promise<CycleReport> {
     const t0 = performance.now();
+    this.tunedThisCycle = false;
     const services: ServiceReport[] = [];
     const errors: { kind: 'docker' | 'prometheus' | 'internal'; code: string; message: string }[] = [];
     const seen = new Set<string>();
@@ -179,6 +189,7 @@ export class Reconciler {
     }
     this.history.retain(seen);
     for (const k of this.forecasts.keys()) if (!seen.has(k)) this.forecasts.delete(k);
+    for (const k of this.tunings.keys()) if (!seen.has(k)) this.tunings.delete(k);
     for (const k of this.said.keys()) if (!seen.has(k)) this.said.delete(k);
     try {
       this.state.flush();
@@ -257,12 +268,13 @@ export class Reconciler {
     if (stale) problems.push(`latest sample is ${Math.round(now - lastAt)} s old`);
 
     let forecast: Forecast | undefined;
+    let series: RegularSeries | undefined;
     try {
       const step = fstep;
       // forecast on whole buckets only: the bucket still filling would read as a dip
       const complete = Math.floor((history.to + cycle.step - raw.start) / step) * step;
       const trimmed = { ...raw, values: raw.values.slice(0, Math.round(complete / cycle.step)) };
-      const series = step % cycle.step === 0 ? resample(trimmed, step) : trimmed;
+      series = step % cycle.step === 0 ? resample(trimmed, step) : trimmed;
       // the forecast only changes when a bucket completes: reuse it until then (the oldest
       // bucket leaving the window meanwhile changes nothing that matters)
       // the model is chosen and fitted once per refit interval (as `simulate` replays it) and
@@ -290,8 +302,10 @@ export class Reconciler {
     } catch (err) {
       problems.push(`no forecast: ${describeError(err)}`);
     }
+    const tuning = series && this.tuned(target, spec, series, now, problems);
+    const policy = tuning ? { ...spec.policy, ...tuning.overrides } : spec.policy;
     const state = this.state.get(target.key) ?? initialPlannerState();
-    const out = planReplicas({ now, currentReplicas: target.replicas, observedLoad, forecast }, spec.policy, state);
+    const out = planReplicas({ now, currentReplicas: target.replicas, observedLoad, forecast }, policy, state);
     this.state.set(target.key, out.state);
     const decision = out.decision;
     let applied = false;
@@ -336,8 +350,54 @@ export class Reconciler {
       forecast,
       decision,
       forecastError: out.state.forecastError,
+      ...(tuning && { tuning }),
       problems,
     };
+  }
+
+  /**
+   * The policy tuning in force for a service with `autoTune`: re-tuned when a day old or when
+   * the spec changed, at most one service per cycle. A failed tuning keeps the last one.
+   */
+  private tuned(
+    target: ScaleTarget,
+    spec: ServiceSpec,
+    series: RegularSeries,
+    now: number,
+    problems: string[],
+  ): Tuning | undefined {
+    if (!spec.policy.autoTune) return undefined;
+    const key = JSON.stringify([spec.query, spec.model, spec.policy]);
+    let entry = this.tunings.get(target.key);
+    if (entry && entry.spec !== key) entry = undefined;
+    if ((!entry || now - entry.triedAt >= TUNING.everySec) && !this.tunedThisCycle) {
+      this.tunedThisCycle = true;
+      const t0 = performance.now();
+      try {
+        const tuning = tuneOnHistory(series, spec.policy, {
+          forecast: { model: spec.model, extraModels: this.deps.extraModels },
+        });
+        entry = { spec: key, triedAt: now, tuning: tuning ?? entry?.tuning };
+        if (tuning) {
+          this.deps.logger.info(
+            {
+              service: target.key,
+              ...tuning.overrides,
+              days: +tuning.days.toFixed(2),
+              objective: +tuning.score.objective.toFixed(4),
+              configuredObjective: +tuning.configured.objective.toFixed(4),
+              ms: Math.round(performance.now() - t0),
+            },
+            'policy tuned on the replay of the last week',
+          );
+        }
+      } catch (err) {
+        entry = { spec: key, triedAt: now, tuning: entry?.tuning };
+        problems.push(`policy tuning failed, kept the last one: ${describeError(err)}`);
+      }
+      this.tunings.set(target.key, entry);
+    }
+    return entry?.tuning;
   }
 
   private mayApply(): boolean {

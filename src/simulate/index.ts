@@ -3,10 +3,21 @@ export { replay, scoreSchedule, reactiveHpa, oracleSchedule, type ScheduleScore 
 export {
   simulate,
   forecastWalk,
+  tuneOnHistory,
   type SimulationOptions,
   type SimulationResult,
   type ForecastWalk,
 } from './simulate.js';
+export { planAlong, type PlanStart, type PlanRun } from './plan.js';
+export {
+  tunePolicy,
+  tuningCandidates,
+  TUNING,
+  type Tuning,
+  type TunedFields,
+  type ReplayScore,
+  type TuningSettings,
+} from './tune.js';
 
 /** The scored part of a replay: the last 7 days, never the first 3 (warm-up), as the bench does. */
 export function scoredFrom(n: number, seasonDay: number): number {

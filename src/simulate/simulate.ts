@@ -4,8 +4,10 @@ import type { Forecast } from '../domain/forecast.js';
 import type { ScalingPolicy } from '../domain/policy.js';
 import { DAY_SECONDS, timeAt, type RegularSeries } from '../domain/series.js';
 import { contextOf, prepareForecaster, type ForecastOptions, type PreparedForecaster } from '../forecast/index.js';
-import { initialPlannerState, planReplicas, type PlannerState } from '../planner/index.js';
+import { initialPlannerState } from '../planner/index.js';
 import { fillGaps } from '../series/regular.js';
+import { planAlong, type PlanStart } from './plan.js';
+import { TUNING, tunePolicy, type Tuning, type TuningSettings } from './tune.js';
 
 /** How the replay walks: the scheduled job's refit cadence and history window. */
 export interface SimulationOptions {
@@ -16,6 +18,10 @@ export interface SimulationOptions {
   /** Forecast horizon in steps; default: what the planner looks at (startup delay + 2 steps). */
   readonly horizonSteps?: number;
   readonly forecast?: ForecastOptions;
+  /** Daily policy tuning settings (default TUNING); only used when the policy has autoTune. */
+  readonly tuning?: Partial<TuningSettings>;
+  /** First step to forecast (default: as soon as there are two days of history). */
+  readonly walkFrom?: number;
   /** Called with every decision (for traces and charts); must not change anything. */
   readonly onDecision?: (i: number, decision: Decision) => void;
 }
@@ -36,6 +42,8 @@ export interface SimulationResult {
   readonly refits: number;
   /** How many decisions each reason ended with. */
   readonly reasons: Readonly<Record<string, number>>;
+  /** The daily re-tunings of the policy (empty unless `policy.autoTune`). */
+  readonly tunings: readonly Tuning[];
 }
 
 function stepOf(series: RegularSeries): number {
@@ -62,7 +70,7 @@ export function forecastWalk(series: RegularSeries, horizon: number, opts: Simul
   let prepared: PreparedForecaster | undefined;
   let fittedFrom = 0;
   let refits = 0;
-  for (let t = minHistory; t < y.length; t++) {
+  for (let t = Math.max(minHistory, opts.walkFrom ?? 0); t < y.length; t++) {
     if (!prepared || t % refitSteps === 0) {
       fittedFrom = Math.max(0, t - windowSteps);
       prepared = prepareForecaster(
@@ -82,9 +90,10 @@ export function forecastWalk(series: RegularSeries, horizon: number, opts: Simul
 
 /**
  * Replays a load series as demand through the planner, one step at a time as the scheduled job
- * runs: at step t the planner sees the load of step t − 1 and the forecast made from y[0, t), and
- * decides the replicas requested at t. Pure. Pass a `walk` from forecastWalk to plan several
- * policies on the same forecasts (the forecasts do not depend on the policy).
+ * runs (see planAlong). With `policy.autoTune`, the policy is re-tuned at every whole day from the
+ * series start on the replay of the week before (tunePolicy), as the service does. Pure. Pass a
+ * `walk` from forecastWalk to plan several policies on the same forecasts (the forecasts do not
+ * depend on the policy).
  */
 export function simulate(
   series: RegularSeries,
@@ -96,30 +105,58 @@ export function simulate(
   const y = fillGaps(series).values;
   const horizon = opts.horizonSteps ?? Math.ceil(policy.startupDelaySec / step) + 2;
   const w = walk ?? forecastWalk(series, horizon, opts);
-  const replicas: number[] = [];
   const reasons: Record<string, number> = {};
-  let state: PlannerState = initialPlannerState();
-  let current = policy.minReplicas;
-  let predictedSteps = 0;
-  for (let t = 0; t < y.length; t++) {
-    const forecast = w.forecasts[t];
-    if (forecast) predictedSteps++;
-    const { decision, state: next } = planReplicas(
-      {
-        now: timeAt(series, t),
-        currentReplicas: current,
-        observedLoad: t > 0 ? y[t - 1] : y[0],
-        forecast,
-        intervalSec: step,
-      },
-      policy,
-      state,
-    );
-    state = next;
-    current = decision.desiredReplicas;
-    replicas.push(current);
+  const onDecision = (i: number, decision: Decision) => {
     reasons[decision.reason] = (reasons[decision.reason] ?? 0) + 1;
-    opts.onDecision?.(t, decision);
+    opts.onDecision?.(i, decision);
+  };
+  const firstForecast = w.forecasts.findIndex((f) => f !== undefined);
+  const predictedSteps = firstForecast < 0 ? 0 : w.forecasts.length - firstForecast;
+  const tuning = { ...TUNING, ...opts.tuning };
+  const tuneEvery = Math.max(1, Math.round(tuning.everySec / step));
+  const replicas: number[] = [];
+  const tunings: Tuning[] = [];
+  let run: PlanStart = { current: policy.minReplicas, state: initialPlannerState() };
+  let active = policy;
+  for (let t = 0; t < y.length;) {
+    const until = policy.autoTune ? Math.min(y.length, (Math.floor(t / tuneEvery) + 1) * tuneEvery) : y.length;
+    const part = planAlong(series, y, w.forecasts, active, t, until, run, onDecision);
+    replicas.push(...part.replicas);
+    run = part;
+    t = until;
+    if (t < y.length && firstForecast >= 0) {
+      const tuned = tunePolicy({ ...series, values: y }, w.forecasts, firstForecast, t, policy, tuning);
+      if (tuned) {
+        tunings.push({ at: timeAt(series, t), ...tuned });
+        active = { ...policy, ...tuned.overrides };
+      }
+    }
   }
-  return { replicas, predictedSteps, refits: w.refits, reasons };
+  return { replicas, predictedSteps, refits: w.refits, reasons, tunings };
+}
+
+/**
+ * What the service does once a day per service: replays the last `tuning.windowSec` of its
+ * history with the forecasts the job would have made (refitted hourly, as it does) and tunes the
+ * policy on it (tunePolicy). Undefined while the history is too short. Pure; it refits the
+ * forecaster about 24 times per replayed day, so it is run for one service at a time.
+ */
+export function tuneOnHistory(
+  series: RegularSeries,
+  policy: ScalingPolicy,
+  opts: SimulationOptions = {},
+): Tuning | undefined {
+  const step = stepOf(series);
+  const tuning = { ...TUNING, ...opts.tuning };
+  const n = series.values.length;
+  const ctx = contextOf(series);
+  const horizon = opts.horizonSteps ?? Math.ceil(policy.startupDelaySec / step) + 2;
+  if (n - (2 * ctx.seasonDay + horizon) < Math.round(tuning.minWindowSec / step)) return undefined;
+  const walkFrom = n - Math.round(tuning.windowSec / step);
+  const w = forecastWalk(series, horizon, { ...opts, walkFrom });
+  const first = w.forecasts.findIndex((f) => f !== undefined);
+  if (first < 0) return undefined;
+  const values = fillGaps(series).values;
+  const tuned = tunePolicy({ ...series, values }, w.forecasts, first, n, policy, tuning);
+  return tuned && { at: timeAt(series, n), ...tuned };
 }

@@ -157,3 +157,32 @@ test('POST apply: a passive instance answers 409, a service gone meanwhile 404',
   const gone = await buildApp(deps({ apply: async () => Promise.reject(new PrescaleError('E_NOT_FOUND', 'gone')) }));
   assert.equal((await gone.inject({ method: 'POST', url: '/v1/services/web/apply', headers })).statusCode, 404);
 });
+
+test('GET /v1/services shows the policy tuning in force, and nothing when there is none', async () => {
+  const score = { unservedPct: 0.1, costVsOracle: 1.2, actionsPerWeek: 90, objective: 1.295 };
+  const tuned: ServiceReport = {
+    ...report,
+    tuning: {
+      at: 800,
+      overrides: { targetUtilization: 1, marginScale: 0.75, scaleDownStabilizationSec: 3600 },
+      score,
+      configured: { ...score, costVsOracle: 1.4, objective: 1.495 },
+      days: 7,
+      candidates: 11,
+    },
+  };
+  const app = await buildApp(deps({ services: () => [tuned, { ...report, key: 'swarm/api', name: 'api' }] }));
+  const [a, b] = (await app.inject('/v1/services')).json();
+  assert.deepEqual(a.tuning, {
+    at: 800,
+    days: 7,
+    targetUtilization: 1,
+    marginScale: 0.75,
+    scaleDownStabilizationSec: 3600,
+    unservedPct: 0.1,
+    costVsOracle: 1.2,
+    configuredUnservedPct: 0.1,
+    configuredCostVsOracle: 1.4,
+  });
+  assert.equal(b.tuning, undefined);
+});

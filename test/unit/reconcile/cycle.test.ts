@@ -254,3 +254,26 @@ test('cycle: the model is fitted once per refit interval and forecasts from the 
   await r.runOnce(NOW + 3700);
   assert.ok(fits > fitsAfterFirst, 'refitted once the interval passed');
 });
+
+test('cycle: policies are tuned on the replay of their history, one service per cycle, again after a day', async () => {
+  const actuator = new FakeActuator([
+    target('a', 'ok', 2),
+    target('b', 'ok', 2),
+    target('pinned', 'ok', 2, { 'prescale.auto-tune': 'false' }),
+  ]);
+  const r = reconciler(new FakeSource(), actuator, false);
+  const first = await r.runOnce(NOW);
+  const by = (rep: typeof first, name: string) => rep.services.find((s) => s.name === name);
+  const a = by(first, 'a')?.tuning;
+  assert.ok(a, 'the first service is tuned in the first cycle');
+  assert.ok(a.days >= 1 && a.score.objective <= a.configured.objective);
+  assert.equal(by(first, 'b')?.tuning, undefined, 'one tuning per cycle');
+  const second = await r.runOnce(NOW + 60);
+  assert.deepEqual(by(second, 'a')?.tuning, a, 'kept, not redone');
+  assert.ok(by(second, 'b')?.tuning, 'the next service in the next cycle');
+  const third = await r.runOnce(NOW + 120);
+  assert.equal(by(third, 'pinned')?.tuning, undefined, 'autoTune false is never tuned');
+  assert.equal(by(third, 'pinned')?.status, 'planned');
+  const nextDay = await r.runOnce(NOW + 86_400 + 60);
+  assert.ok((by(nextDay, 'a')?.tuning?.at ?? 0) > a.at, 're-tuned a day later');
+});
