@@ -3,8 +3,9 @@
  * trace at 5-minute resolution is replayed as demand; startup delay 300 s; C such that the 99th
  * percentile of the scored week's demand needs 20 replicas; min 1 replica; scored over the last
  * 7 days. Policies: prescale's default (forecast walk refitted hourly + planner), the reactive
- * HPA algorithm and the oracle; then a trade-off curve over quantile, headroom and scale-down
- * stabilisation on the same forecasts. Writes bench/out/scaling.{md,json} and SVG charts to
+ * HPA algorithm and the oracle; then a trade-off curve on the same forecasts: fixed policies
+ * (quantile, headroom, utilisation, margin scale, scale-down stabilisation) and the daily
+ * per-service tuning at several prices of unserved demand. Writes bench/out/scaling.{md,json} and SVG charts to
  * docs/charts/.  Run: npm run bench:scaling
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,8 @@ import {
   simulate,
   type ForecastWalk,
   type PolicyScore,
+  type TuningSettings,
+  TUNING,
 } from '../src/simulate/index.js';
 import { renderSvg, replayChart, tradeoffChart } from './charts.js';
 import { loadTrace, traceFiles } from './traces.js';
@@ -64,9 +67,9 @@ for (const file of traceFiles()) {
   traces.push({ name, series: s, C, D, m, walk, walkSeconds });
 }
 
-function run(t: Prepared, overrides: Partial<ScalingPolicy>) {
+function run(t: Prepared, overrides: Partial<ScalingPolicy>, tuning: Partial<TuningSettings> = {}) {
   const policy = policyWith(t.C, { startupDelaySec: STARTUP, maxReplicas: Number.MAX_SAFE_INTEGER, ...overrides });
-  const sim = simulate(t.series, policy, {}, t.walk);
+  const sim = simulate(t.series, policy, { tuning }, t.walk);
   return { sim, cmp: compareWithReferences(t.series.values, sim.replicas, t.C, t.D, t.m) };
 }
 
@@ -110,32 +113,53 @@ say(
     `actions <= reactive (${r.actions.toFixed(1)}): ${p.actions.toFixed(1)} ${p.actions <= r.actions ? 'met' : 'NOT met'}.`,
 );
 
-// Trade-off: the same forecasts, different provisioning.
+// Trade-off: the same forecasts, different provisioning. The fixed policies first (autoTune off:
+// the policy as written, all week), then the daily tuning at different prices of unserved demand.
 const curve: { family: string; label: string; unservedPct: number; costVsOracle: number; actions: number }[] = [];
-const families: [string, Partial<ScalingPolicy>, string][] = [];
+const families: [string, Partial<ScalingPolicy>, string, Partial<TuningSettings>?][] = [];
+const fixed = { autoTune: false };
 for (const q of ['p50', 'p90'] as const) {
   for (const h of [0, 0.1, 0.2, 0.3, 0.5])
-    families.push([`${q} + headroom`, { quantile: q, headroom: h }, `${q}+${h * 100}%`]);
+    families.push([`fixed ${q} + headroom`, { ...fixed, quantile: q, headroom: h }, `${q}+${h * 100}%`]);
 }
 for (const stab of [300, 900, 1800, 3600]) {
-  families.push(['p90, scale-down stabilisation', { scaleDownStabilizationSec: stab }, `${stab / 60} min`]);
-}
-for (const u of [0.7, 0.8, 0.9, 1]) families.push(['p90, target utilisation', { targetUtilization: u }, `u=${u}`]);
-// the cheapest corner found: everything at full capacity, held longer after a fall
-for (const stab of [1800, 2700, 3600]) {
   families.push([
-    'p90, u=1, scale-down stabilisation',
-    { targetUtilization: 1, scaleDownStabilizationSec: stab },
+    'fixed p90, scale-down stabilisation',
+    { ...fixed, scaleDownStabilizationSec: stab },
     `${stab / 60} min`,
   ]);
 }
+for (const u of [0.7, 0.8, 0.9, 1]) {
+  families.push(['fixed p90, target utilisation', { ...fixed, targetUtilization: u }, `u=${u}`]);
+}
+for (const k of [0.5, 0.75, 1.25, 1.5]) {
+  families.push(['fixed p90, u=1, margin scale', { ...fixed, targetUtilization: 1, marginScale: k }, `${k}`]);
+}
+// the cheapest fixed corner: everything at full capacity, held longer after a fall
+for (const stab of [1800, 2700, 3600]) {
+  families.push([
+    'fixed p90, u=1, scale-down stabilisation',
+    { ...fixed, targetUtilization: 1, scaleDownStabilizationSec: stab },
+    `${stab / 60} min`,
+  ]);
+}
+for (const price of [0.3, 0.4, 0.5, 0.7, 1, 2]) {
+  families.push([
+    'tuned daily, unserved price',
+    {},
+    `${price}${price === TUNING.unservedPrice ? ' (default)' : ''}`,
+    { unservedPrice: price },
+  ]);
+}
+families.push(['tuned daily, full grid search', {}, `price ${TUNING.unservedPrice}`, { search: 'grid' }]);
+families.push(['tuned daily, no action price', {}, `price ${TUNING.unservedPrice}`, { actionPrice: 0 }]);
 say();
 say('## Trade-off: unserved demand against cost on the same forecasts (mean over the traces)');
 say();
 say('| policy | unserved demand | cost vs oracle | scale actions |');
 say('|---|---|---|---|');
-for (const [family, overrides, label] of families) {
-  const res = traces.map((t) => run(t, overrides).cmp.prescale);
+for (const [family, overrides, label, tuning] of families) {
+  const res = traces.map((t) => run(t, overrides, tuning).cmp.prescale);
   const point = {
     family,
     label,
