@@ -6,7 +6,13 @@ import type { Decision } from '../domain/decision.js';
 import { describeError, isPrescaleError, type ErrorCode } from '../domain/errors.js';
 import type { Forecast } from '../domain/forecast.js';
 import type { RegularSeries, Samples } from '../domain/series.js';
-import { forecastFrom, prepareSeries, type ForecastModel, type PreparedForecaster } from '../forecast/index.js';
+import {
+  forecastFrom,
+  modelNames,
+  prepareSeries,
+  type ForecastModel,
+  type PreparedForecaster,
+} from '../forecast/index.js';
 import type { Logger } from '../observability/logger.js';
 import { initialPlannerState, planReplicas } from '../planner/index.js';
 import { countGaps, resample, toRegular } from '../series/regular.js';
@@ -374,9 +380,10 @@ export class Reconciler {
       this.tunedThisCycle = true;
       const t0 = performance.now();
       try {
-        const tuning = tuneOnHistory(series, spec.policy, {
-          forecast: { model: spec.model, extraModels: this.deps.extraModels },
-        });
+        // the replay uses the statistical forecasters only: replaying a loaded model (an LSTM)
+        // step by step over a week takes tens of seconds on wasm, and the tuning blocks the cycle
+        const model = modelNames().includes(spec.model) ? spec.model : 'auto';
+        const tuning = tuneOnHistory(series, spec.policy, { forecast: { model } });
         entry = { spec: key, triedAt: now, tuning: tuning ?? entry?.tuning };
         if (tuning) {
           this.deps.logger.info(

@@ -277,3 +277,34 @@ test('cycle: policies are tuned on the replay of their history, one service per 
   const nextDay = await r.runOnce(NOW + 86_400 + 60);
   assert.ok((by(nextDay, 'a')?.tuning?.at ?? 0) > a.at, 're-tuned a day later');
 });
+
+test('cycle: a service on a loaded model is tuned on the replay of the statistical forecasters', async () => {
+  let fits = 0;
+  const loaded = {
+    name: 'loaded',
+    minHistory: () => 1,
+    fit: () => {
+      fits++;
+      return { predict: (y: readonly number[], origin: number, h: number) => new Array<number>(h).fill(y[origin - 1]) };
+    },
+  };
+  const once = async (labels: Record<string, string>) => {
+    fits = 0;
+    const r = new Reconciler({
+      source: new FakeSource(),
+      actuators: [new FakeActuator([target('a', 'ok', 2, { 'prescale.model': 'loaded', ...labels })])],
+      config: parseConfig({ cycle: { history: 4 * 86_400 } }, 't'),
+      apply: false,
+      logger: silentLogger(),
+      extraModels: [loaded],
+    });
+    const [a] = (await r.runOnce(NOW)).services;
+    return { a, fits };
+  };
+  const pinned = await once({ 'prescale.auto-tune': 'false' });
+  const tuned = await once({});
+  assert.equal(tuned.a.forecast?.model, 'loaded');
+  assert.ok(tuned.a.tuning, 'tuned');
+  assert.equal(pinned.a.tuning, undefined);
+  assert.equal(tuned.fits, pinned.fits, 'the loaded model is fitted for the forecast only, not along the replay');
+});
