@@ -16,6 +16,8 @@ const HOST_NETWORK_FILE = hostNetworkFile({
   'prescale.enable': 'true',
   'prescale.query': 'x',
   'prescale.capacity': '10',
+  // the policy as written, not re-tuned daily: the replica counts here are at its 80 % target
+  'prescale.auto-tune': 'false',
 });
 
 // Two user-defined networks, an alias on one, a hostname: what a copy must carry over.

@@ -22,6 +22,8 @@ const labels = (query: string, extra: Record<string, string> = {}) => ({
   'prescale.enable': 'true',
   'prescale.query': query,
   'prescale.capacity': '100',
+  // the policy as written, not re-tuned daily: the replica counts here are at its 80 % target
+  'prescale.auto-tune': 'false',
   'prescale.max': '20',
   ...extra,
 });
@@ -115,7 +117,11 @@ describe('faults on a real engine and a real Prometheus', { skip: skipUnless(rea
   });
 
   test('dockerd restarted while serve runs: it keeps serving, holds, reconnects and recovers; nothing goes to zero', async () => {
-    const survivorLabels = labels('load{service="steady"}', { 'prescale.capacity': '500', 'prescale.max': '5' });
+    const survivorLabels = labels('load{service="steady"}', {
+      'prescale.capacity': '500',
+      'prescale.max': '5',
+      'prescale.auto-tune': 'false',
+    });
     await createSwarmService(docker, 'survivor', survivorLabels, 1);
     const compose = project(hostNetworkFile(survivorLabels), 'survivor');
     const s = await serve(

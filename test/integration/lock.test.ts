@@ -139,7 +139,12 @@ describe(
       await createSwarmService(
         docker,
         'locked',
-        { 'prescale.enable': 'true', 'prescale.query': 'load{service="steady"}', 'prescale.capacity': '100' },
+        {
+          'prescale.enable': 'true',
+          'prescale.query': 'load{service="steady"}',
+          'prescale.capacity': '100',
+          'prescale.auto-tune': 'false',
+        },
         1,
       );
     });

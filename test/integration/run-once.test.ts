@@ -17,6 +17,8 @@ const labels = (series: string, extra: Record<string, string> = {}) => ({
   'prescale.enable': 'true',
   'prescale.query': `load{service="${series}"}`,
   'prescale.capacity': '100',
+  // the policy as written, not re-tuned daily: the replica counts here are at its 80 % target
+  'prescale.auto-tune': 'false',
   'prescale.min': '1',
   'prescale.max': '20',
   'prescale.startup-delay': '10m',
