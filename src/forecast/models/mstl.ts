@@ -603,8 +603,7 @@ export function mstlModel(opts: MstlOptions): ForecastModel {
   };
 }
 
-/** The registered MSTL: daily + weekly (with two weeks of data), two passes, AR over the last hour. */
-export const mstl = mstlModel({
+const MSTL_OPTIONS: MstlOptions = {
   name: 'mstl',
   weekly: true,
   passes: 2,
@@ -614,21 +613,19 @@ export const mstl = mstlModel({
   weeklySmoothSeconds: 1800,
   weeklyMinDays: 10,
   logWhenPositive: true,
-});
+};
+
+/** The registered MSTL: daily + weekly (with two weeks of data), two passes, AR over the last hour. */
+export const mstl = mstlModel(MSTL_OPTIONS);
 
 /**
  * The robust MSTL: the daily component only (one pass), on the log scale for strictly positive
  * data, and the median of the adjusted series over the last hour as the level, with no AR.
  */
 export const mstlRobust = mstlModel({
+  ...MSTL_OPTIONS,
   name: 'mstl_robust',
   weekly: false,
   passes: 1,
-  windowDays: 14,
-  arDays: 7,
-  arSeconds: 3600,
-  weeklySmoothSeconds: 1800,
-  weeklyMinDays: 10,
-  logWhenPositive: true,
   medianLevelSeconds: 3600,
 });
