@@ -71,16 +71,19 @@ export interface Tuning {
   readonly candidates: number;
 }
 
+/** The fields tuning may change, as `policy` has them. */
+function fieldsOf(policy: ScalingPolicy): TunedFields {
+  return {
+    targetUtilization: policy.targetUtilization,
+    marginScale: policy.marginScale,
+    scaleDownStabilizationSec: policy.scaleDownStabilizationSec,
+  };
+}
+
 /** The grid, the configured policy first (it wins ties). */
 export function tuningCandidates(policy: ScalingPolicy, settings: TuningSettings = TUNING): TunedFields[] {
   const us = [...new Set([policy.targetUtilization, 1])];
-  const out: TunedFields[] = [
-    {
-      targetUtilization: policy.targetUtilization,
-      marginScale: policy.marginScale,
-      scaleDownStabilizationSec: policy.scaleDownStabilizationSec,
-    },
-  ];
+  const out: TunedFields[] = [fieldsOf(policy)];
   for (const targetUtilization of us)
     for (const marginScale of settings.marginScales)
       for (const scaleDownStabilizationSec of settings.stabilizationsSec) {
@@ -138,11 +141,7 @@ export function tunePolicy(
       objective: costVsOracle + settings.unservedPrice * s.unservedPct + settings.actionPrice * actionsPerWeek,
     };
   };
-  const own: TunedFields = {
-    targetUtilization: policy.targetUtilization,
-    marginScale: policy.marginScale,
-    scaleDownStabilizationSec: policy.scaleDownStabilizationSec,
-  };
+  const own = fieldsOf(policy);
   const configured = evaluate(own);
   let best = { fields: own, score: configured };
   let tried = 1;
