@@ -117,11 +117,7 @@ describe('faults on a real engine and a real Prometheus', { skip: skipUnless(rea
   });
 
   test('dockerd restarted while serve runs: it keeps serving, holds, reconnects and recovers; nothing goes to zero', async () => {
-    const survivorLabels = labels('load{service="steady"}', {
-      'prescale.capacity': '500',
-      'prescale.max': '5',
-      'prescale.auto-tune': 'false',
-    });
+    const survivorLabels = labels('load{service="steady"}', { 'prescale.capacity': '500', 'prescale.max': '5' });
     await createSwarmService(docker, 'survivor', survivorLabels, 1);
     const compose = project(hostNetworkFile(survivorLabels), 'survivor');
     const s = await serve(

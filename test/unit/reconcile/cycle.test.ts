@@ -36,6 +36,20 @@ class FakeActuator implements Actuator {
 
 const target = labelled;
 
+/** A model that forecasts the last value (so the forecast moves with the data without a refit), counting its fits. */
+function lastValueModel(name: string) {
+  const model = {
+    name,
+    fits: 0,
+    minHistory: () => 1,
+    fit: () => {
+      model.fits++;
+      return { predict: (y: readonly number[], origin: number, h: number) => new Array<number>(h).fill(y[origin - 1]) };
+    },
+  };
+  return model;
+}
+
 function reconciler(source: MetricsSource, actuator: Actuator, apply = true) {
   return new Reconciler({
     source,
@@ -226,16 +240,7 @@ test('cycle: when discovery fails after it worked, the services seen last are li
 });
 
 test('cycle: the model is fitted once per refit interval and forecasts from the newest data in between', async () => {
-  let fits = 0;
-  const counting = {
-    name: 'counting',
-    minHistory: () => 1,
-    fit: () => {
-      fits++;
-      // forecasts the last value: the forecast moves with the data without a refit
-      return { predict: (y: readonly number[], origin: number, h: number) => new Array<number>(h).fill(y[origin - 1]) };
-    },
-  };
+  const counting = lastValueModel('counting');
   const r = new Reconciler({
     source: new FakeSource(),
     actuators: [new FakeActuator([target('a', 'ok', 2, { 'prescale.model': 'counting' })])],
@@ -245,14 +250,14 @@ test('cycle: the model is fitted once per refit interval and forecasts from the 
     extraModels: [counting],
   });
   const first = await r.runOnce(NOW);
-  const fitsAfterFirst = fits;
+  const fitsAfterFirst = counting.fits;
   assert.ok(fitsAfterFirst > 0);
   const later = await r.runOnce(NOW + 1200); // four new buckets, within the hour
-  assert.equal(fits, fitsAfterFirst, 'no refit within the refit interval');
+  assert.equal(counting.fits, fitsAfterFirst, 'no refit within the refit interval');
   assert.notEqual(later.services[0].forecast?.start, first.services[0].forecast?.start);
   assert.notEqual(later.services[0].forecast?.p50[0], first.services[0].forecast?.p50[0], 'forecast from newer data');
   await r.runOnce(NOW + 3700);
-  assert.ok(fits > fitsAfterFirst, 'refitted once the interval passed');
+  assert.ok(counting.fits > fitsAfterFirst, 'refitted once the interval passed');
 });
 
 test('cycle: policies are tuned on the replay of their history, one service per cycle, again after a day', async () => {
@@ -279,17 +284,9 @@ test('cycle: policies are tuned on the replay of their history, one service per 
 });
 
 test('cycle: a service on a loaded model is tuned on the replay of the statistical forecasters', async () => {
-  let fits = 0;
-  const loaded = {
-    name: 'loaded',
-    minHistory: () => 1,
-    fit: () => {
-      fits++;
-      return { predict: (y: readonly number[], origin: number, h: number) => new Array<number>(h).fill(y[origin - 1]) };
-    },
-  };
+  const loaded = lastValueModel('loaded');
   const once = async (labels: Record<string, string>) => {
-    fits = 0;
+    loaded.fits = 0;
     const r = new Reconciler({
       source: new FakeSource(),
       actuators: [new FakeActuator([target('a', 'ok', 2, { 'prescale.model': 'loaded', ...labels })])],
@@ -299,7 +296,7 @@ test('cycle: a service on a loaded model is tuned on the replay of the statistic
       extraModels: [loaded],
     });
     const [a] = (await r.runOnce(NOW)).services;
-    return { a, fits };
+    return { a, fits: loaded.fits };
   };
   const pinned = await once({ 'prescale.auto-tune': 'false' });
   const tuned = await once({});
