@@ -1,6 +1,8 @@
 /**
  * Accuracy: the protocol of ../shared/bench/fcbench.py, in prescale's own code. Each trace at
- * 5-minute resolution, 1 hour ahead, 8 rolling origins over its last 7 days, each forecaster
+ * 5-minute resolution (or its own, when coarser: nyc_taxi is at 30 minutes), 1 hour ahead in the
+ * trace's steps (12 at 5 minutes, 2 at 30 minutes, as fcbench.py's round(3600 / step)), 8 rolling
+ * origins over its last 7 days, each forecaster
  * refitted at every origin on the 14 days before it; MASE scaled by the in-sample MAE of the
  * 1-day seasonal naive; geometric mean over the traces. Also p90 coverage and fit time.
  * Writes bench/out/accuracy.{md,json}.  Run: npm run bench:accuracy [-- --models auto,holt_winters] [--origins 40]
@@ -37,14 +39,16 @@ const say = (line = '') => {
 const perTrace: { trace: string; scores: readonly ModelScore[] }[] = [];
 for (const file of traceFiles()) {
   const { name, series } = loadTrace(file);
-  const ev = evaluateSeries(series, { horizon: 12, origins: ORIGINS, windowDays: 14, evalDays: 7, models });
+  // one hour in the trace's own steps, as fcbench.py (h = round(horizon_hours * 3600 / step))
+  const horizon = Math.max(1, Math.round(3600 / series.step));
+  const ev = evaluateSeries(series, { horizon, origins: ORIGINS, windowDays: 14, evalDays: 7, models });
   perTrace.push({ trace: name, scores: ev.scores });
   console.error(`${name}: ${ev.scores.map((s) => `${s.model} ${s.mase.toFixed(3)}`).join(', ')}`);
 }
 
 say(`# Forecast accuracy (${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version})`);
 say();
-say(`1 hour ahead (12 steps at 5 min), ${ORIGINS} origins over the last 7 days, 14-day training window, MASE.`);
+say(`1 hour ahead (12 steps at 5 min, 2 on the 30-minute nyc_taxi), ${ORIGINS} origins over the last 7 days, 14-day training window, MASE.`);
 say();
 say(`| trace | ${models.join(' | ')} |`);
 say(`|---|${models.map(() => '---').join('|')}|`);
