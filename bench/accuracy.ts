@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { evaluateSeries, geometricMean, type ModelScore } from '../src/forecast/evaluate.js';
+import { evaluateSeries, geometricMean, horizonSteps, type ModelScore } from '../src/forecast/evaluate.js';
 import { AUTO_CANDIDATES } from '../src/forecast/registry.js';
 import { loadTrace, traceFiles } from './traces.js';
 
@@ -39,8 +39,8 @@ const say = (line = '') => {
 const perTrace: { trace: string; scores: readonly ModelScore[] }[] = [];
 for (const file of traceFiles()) {
   const { name, series } = loadTrace(file);
-  // one hour in the trace's own steps, as fcbench.py (h = round(horizon_hours * 3600 / step))
-  const horizon = Math.max(1, Math.round(3600 / series.step));
+  // one hour in the trace's own steps, as fcbench.py
+  const horizon = horizonSteps(3600, series.step);
   const ev = evaluateSeries(series, { horizon, origins: ORIGINS, windowDays: 14, evalDays: 7, models });
   perTrace.push({ trace: name, scores: ev.scores });
   console.error(`${name}: ${ev.scores.map((s) => `${s.model} ${s.mase.toFixed(3)}`).join(', ')}`);
@@ -48,7 +48,9 @@ for (const file of traceFiles()) {
 
 say(`# Forecast accuracy (${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version})`);
 say();
-say(`1 hour ahead (12 steps at 5 min, 2 on the 30-minute nyc_taxi), ${ORIGINS} origins over the last 7 days, 14-day training window, MASE.`);
+say(
+  `1 hour ahead (12 steps at 5 min, 2 on the 30-minute nyc_taxi), ${ORIGINS} origins over the last 7 days, 14-day training window, MASE.`,
+);
 say();
 say(`| trace | ${models.join(' | ')} |`);
 say(`|---|${models.map(() => '---').join('|')}|`);

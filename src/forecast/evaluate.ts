@@ -44,6 +44,15 @@ export interface SeriesEvaluation {
   readonly scores: readonly ModelScore[];
 }
 
+/**
+ * A horizon given as a duration, in steps of `step` seconds, as fcbench.py computes it
+ * (max(1, round(seconds / step))): 1 hour is 12 steps at 5 minutes and 2 at 30 minutes.
+ */
+export function horizonSteps(seconds: number, step: number): number {
+  if (!(seconds > 0) || !(step > 0)) throw new PrescaleError('E_INPUT', `horizon and step must be positive`);
+  return Math.max(1, Math.round(seconds / step));
+}
+
 /** Origins as fcbench.py places them: linspace(max(3m, n - evalDays·m - h), n - h, K). */
 export function evaluationOrigins(n: number, m: number, h: number, count: number, evalDays: number): number[] {
   const first = Math.max(3 * m, n - evalDays * m - h);
