@@ -22,6 +22,11 @@ export interface RegularSeries {
 export const DAY_SECONDS = 86_400;
 export const WEEK_SECONDS = 7 * DAY_SECONDS;
 
+/** A duration as a whole number of steps of `step` seconds, at least one (rounded to the nearest). */
+export function stepsIn(seconds: number, step: number): number {
+  return Math.max(1, Math.round(seconds / step));
+}
+
 /** Timestamp of sample `i` of a regular series. */
 export function timeAt(series: RegularSeries, i: number): number {
   return series.start + i * series.step;

@@ -1,5 +1,5 @@
 import { PrescaleError } from '../domain/errors.js';
-import type { RegularSeries } from '../domain/series.js';
+import { stepsIn, type RegularSeries } from '../domain/series.js';
 import { fillGaps } from '../series/regular.js';
 import type { ForecastModel } from './contract.js';
 import { contextOf, forecastSeries } from './index.js';
@@ -50,7 +50,7 @@ export interface SeriesEvaluation {
  */
 export function horizonSteps(seconds: number, step: number): number {
   if (!(seconds > 0) || !(step > 0)) throw new PrescaleError('E_INPUT', `horizon and step must be positive`);
-  return Math.max(1, Math.round(seconds / step));
+  return stepsIn(seconds, step);
 }
 
 /** Origins as fcbench.py places them: linspace(max(3m, n - evalDays·m - h), n - h, K). */

@@ -1,6 +1,6 @@
 import { PrescaleError } from '../domain/errors.js';
 import type { Forecast } from '../domain/forecast.js';
-import { DAY_SECONDS, WEEK_SECONDS, endOf, type RegularSeries } from '../domain/series.js';
+import { DAY_SECONDS, WEEK_SECONDS, endOf, stepsIn, type RegularSeries } from '../domain/series.js';
 import { countGaps, fillGaps } from '../series/regular.js';
 import { quantile } from '../series/stats.js';
 import type { FittedModel, ForecastModel, ModelContext } from './contract.js';
@@ -32,8 +32,8 @@ const Z90 = 1.2816;
 export function contextOf(series: RegularSeries): ModelContext {
   return {
     step: series.step,
-    seasonDay: Math.max(1, Math.round(DAY_SECONDS / series.step)),
-    seasonWeek: Math.max(1, Math.round(WEEK_SECONDS / series.step)),
+    seasonDay: stepsIn(DAY_SECONDS, series.step),
+    seasonWeek: stepsIn(WEEK_SECONDS, series.step),
     start: series.start,
   };
 }

@@ -2,7 +2,7 @@ import { PrescaleError } from '../domain/errors.js';
 import type { Decision } from '../domain/decision.js';
 import type { Forecast } from '../domain/forecast.js';
 import type { ScalingPolicy } from '../domain/policy.js';
-import { DAY_SECONDS, timeAt, type RegularSeries } from '../domain/series.js';
+import { DAY_SECONDS, stepsIn, timeAt, type RegularSeries } from '../domain/series.js';
 import { contextOf, prepareForecaster, type ForecastOptions, type PreparedForecaster } from '../forecast/index.js';
 import { initialPlannerState } from '../planner/index.js';
 import { fillGaps } from '../series/regular.js';
@@ -63,8 +63,8 @@ export function forecastWalk(series: RegularSeries, horizon: number, opts: Simul
   const step = stepOf(series);
   const y = fillGaps(series).values;
   const ctx = contextOf(series);
-  const refitSteps = Math.max(1, Math.round((opts.refitEverySec ?? 3600) / step));
-  const windowSteps = Math.max(1, Math.round((opts.historySec ?? 14 * DAY_SECONDS) / step));
+  const refitSteps = stepsIn(opts.refitEverySec ?? 3600, step);
+  const windowSteps = stepsIn(opts.historySec ?? 14 * DAY_SECONDS, step);
   const minHistory = 2 * ctx.seasonDay + horizon;
   const forecasts: (Forecast | undefined)[] = new Array(y.length).fill(undefined);
   let prepared: PreparedForecaster | undefined;
@@ -113,7 +113,7 @@ export function simulate(
   const firstForecast = w.forecasts.findIndex((f) => f !== undefined);
   const predictedSteps = firstForecast < 0 ? 0 : w.forecasts.length - firstForecast;
   const tuning = { ...TUNING, ...opts.tuning };
-  const tuneEvery = Math.max(1, Math.round(tuning.everySec / step));
+  const tuneEvery = stepsIn(tuning.everySec, step);
   const replicas: number[] = [];
   const tunings: Tuning[] = [];
   let run: PlanStart = { current: policy.minReplicas, state: initialPlannerState() };

@@ -1,3 +1,4 @@
+import { stepsIn } from '../../domain/series.js';
 import type { ForecastModel, ModelContext } from '../contract.js';
 import { dot, ridgeSolve } from '../linalg.js';
 
@@ -510,7 +511,7 @@ export function mstlModel(opts: MstlOptions): ForecastModel {
         const comp = componentsOf(x);
         if (opts.medianLevelSeconds) {
           // the robust variant: a median level and no AR (nothing more to fit)
-          const levelSpan = Math.max(1, Math.round(opts.medianLevelSeconds / ctx.step));
+          const levelSpan = stepsIn(opts.medianLevelSeconds, ctx.step);
           return { comp, phi: new Float64Array(0), levelSpan, median: true, zmin: 0, zmax: 0, tf, inv };
         }
         // AR(p) on the adjusted series' deviations from its local level, over the last arDays
