@@ -10,8 +10,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { evaluateSeries, geometricMean, horizonSteps, type ModelScore } from '../src/forecast/evaluate.js';
-import { AUTO_CANDIDATES } from '../src/forecast/registry.js';
+import { evaluateSeries, geometricMean, horizonSteps, type ModelScore } from '../src/core/forecast/evaluate.js';
+import { AUTO_CANDIDATES } from '../src/core/forecast/registry.js';
 import { loadTrace, traceFiles } from './traces.js';
 
 /** The peers' scores on these traces under this protocol, as the forecasting issue quotes them. */

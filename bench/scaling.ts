@@ -12,10 +12,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { policyWith } from '../src/config/defaults.js';
-import type { ScalingPolicy } from '../src/domain/policy.js';
-import { timeAt } from '../src/domain/series.js';
-import { quantile } from '../src/series/stats.js';
-import { contextOf } from '../src/forecast/index.js';
+import type { ScalingPolicy } from '../src/core/domain/policy.js';
+import { timeAt } from '../src/core/domain/series.js';
+import { quantile } from '../src/core/series/stats.js';
+import { contextOf } from '../src/core/forecast/forecaster.js';
 import {
   compareWithReferences,
   forecastWalk,
@@ -26,7 +26,7 @@ import {
   type PolicyScore,
   type TuningSettings,
   TUNING,
-} from '../src/simulate/index.js';
+} from '../src/core/simulate/index.js';
 import { renderSvg, replayChart, tradeoffChart } from './charts.js';
 import { loadTrace, traceFiles } from './traces.js';
 

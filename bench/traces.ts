@@ -5,8 +5,8 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { fillGaps, inferStep, resample, toRegular } from '../src/series/regular.js';
-import type { RegularSeries } from '../src/domain/series.js';
+import { fillGaps, inferStep, resample, toRegular } from '../src/core/series/regular.js';
+import type { RegularSeries } from '../src/core/domain/series.js';
 
 /** Where the traces are: PRESCALE_TRACES, else ../shared/traces beside the repository. */
 export const TRACES_DIR = resolve(

@@ -9,10 +9,10 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { isPrescaleError } from '../domain/errors.js';
+import { isPrescaleError } from '../core/domain/errors.js';
 import type { PrescaleMetrics } from '../observability/metrics.js';
-import type { ServiceReport } from '../reconcile/cycle.js';
-import { explainPrediction } from '../reconcile/explain.js';
+import type { ServiceReport } from '../runtime/cycle.js';
+import { explainPrediction } from '../runtime/explain.js';
 
 /** What the API reads and does; the service provides it, tests fake it. */
 export interface ApiDeps {
@@ -49,7 +49,7 @@ const Prediction = z
 
 const Service = z.object({
   key: z.string(),
-  kind: z.enum(['swarm', 'compose']),
+  kind: z.string().describe('the engine that runs it (swarm, compose, …)'),
   name: z.string(),
   project: z.string().optional().describe('Compose project'),
   status: z

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { readSeriesCsv } from '../collector/csv.js';
-import { PrescaleError } from '../domain/errors.js';
-import { evaluateSeries, geometricMean, type ModelScore } from '../forecast/evaluate.js';
-import { AUTO_CANDIDATES, modelNames } from '../forecast/registry.js';
-import { fillGaps, resample } from '../series/regular.js';
+import { readSeriesCsv } from '../adapters/sources/csv.js';
+import { PrescaleError } from '../core/domain/errors.js';
+import { evaluateSeries, geometricMean, type ModelScore } from '../core/forecast/evaluate.js';
+import { AUTO_CANDIDATES, modelNames } from '../core/forecast/registry.js';
+import { fillGaps, resample } from '../core/series/regular.js';
 import { numberArg } from './options.js';
 
 interface BacktestOptions {
@@ -27,7 +27,7 @@ function table(rows: readonly ModelScore[]): string {
 
 /**
  * `prescale backtest --input FILE.csv... --horizon N [--origins K]` — rolling-origin evaluation of
- * every model on each file (src/forecast/evaluate.ts): MASE, sMAPE, p90 coverage and fit time per
+ * every model on each file (src/core/forecast/evaluate.ts): MASE, sMAPE, p90 coverage and fit time per
  * file and overall (geometric mean of MASE across files); `--json` for machines.
  */
 export function registerBacktest(program: Command): void {

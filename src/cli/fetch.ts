@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { writeSamplesCsv } from '../collector/csv.js';
-import { PrometheusSource } from '../collector/prometheus/source.js';
-import { PrescaleError } from '../domain/errors.js';
+import { writeSamplesCsv } from '../adapters/sources/csv.js';
+import { PrometheusSource } from '../adapters/sources/prometheus/source.js';
+import { PrescaleError } from '../core/domain/errors.js';
 import { createLogger } from '../observability/logger.js';
 import { numberArg, urlArg } from './options.js';
 

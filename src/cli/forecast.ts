@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { readSeriesCsv, writeCsv } from '../collector/csv.js';
-import { PrescaleError } from '../domain/errors.js';
-import { forecastSeries, modelNames, type ForecastModel } from '../forecast/index.js';
+import { readSeriesCsv, writeCsv } from '../adapters/sources/csv.js';
+import { PrescaleError } from '../core/domain/errors.js';
+import { forecastSeries, modelNames, type ForecastModel } from '../core/forecast/forecaster.js';
 import { numberArg } from './options.js';
 
 /**
@@ -30,7 +30,7 @@ export function registerForecast(program: Command): void {
       const extraModels: ForecastModel[] = [];
       if (o.modelPath !== undefined) {
         // TensorFlow.js loads only when a model is asked for
-        const { loadLstm } = await import('../forecast/lstm/index.js');
+        const { loadLstm } = await import('../adapters/models/lstm/index.js');
         const lstm = await loadLstm(o.modelPath);
         if (o.model === 'lstm' && lstm.metadata.data.step !== series.step) {
           throw new PrescaleError(

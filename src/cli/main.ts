@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import type { Clock } from '../domain/clock.js';
-import { describeError, isPrescaleError } from '../domain/errors.js';
+import type { Clock } from '../core/domain/clock.js';
+import { describeError, isPrescaleError } from '../core/domain/errors.js';
 import { registerBacktest } from './backtest.js';
 import { registerFetch } from './fetch.js';
 import { registerForecast } from './forecast.js';

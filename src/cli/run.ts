@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { dockerFromEnv } from '../actuator/docker.js';
-import { buildActuators, buildSource } from '../app/deps.js';
-import { EngineLeaseStore, LeaderLock } from '../app/lock.js';
+import { dockerFromEnv } from '../adapters/engines/docker/client.js';
+import { buildActuators, buildSource } from '../runtime/wiring.js';
+import { EngineLeaseStore, LeaderLock } from '../runtime/leader.js';
 import { loadConfig } from '../config/schema.js';
-import { PrescaleError } from '../domain/errors.js';
+import { PrescaleError } from '../core/domain/errors.js';
 import { createLogger } from '../observability/logger.js';
-import { Reconciler, type CycleReport } from '../reconcile/cycle.js';
-import { FileStateStore, MemoryStateStore } from '../reconcile/state.js';
+import { Reconciler, type CycleReport } from '../runtime/cycle.js';
+import { FileStateStore, MemoryStateStore } from '../runtime/state.js';
 import { urlArg } from './options.js';
 
 /** A plain table of the cycle's decisions, one line a service. */

@@ -1,15 +1,15 @@
 import type { Command } from 'commander';
-import { readSeriesCsv, writeCsv } from '../collector/csv.js';
+import { readSeriesCsv, writeCsv } from '../adapters/sources/csv.js';
 import { policyWith } from '../config/defaults.js';
 import { loadPolicyFile } from '../config/schema.js';
 import { overridesFromConfig } from '../config/service-spec.js';
-import { PrescaleError } from '../domain/errors.js';
-import type { ScalingPolicy } from '../domain/policy.js';
-import { timeAt, type RegularSeries } from '../domain/series.js';
-import { contextOf } from '../forecast/index.js';
-import { fillGaps } from '../series/regular.js';
-import { compareWithReferences, type PolicyScore } from '../simulate/index.js';
-import { simulate } from '../simulate/simulate.js';
+import { PrescaleError } from '../core/domain/errors.js';
+import type { ScalingPolicy } from '../core/domain/policy.js';
+import { timeAt, type RegularSeries } from '../core/domain/series.js';
+import { contextOf } from '../core/forecast/forecaster.js';
+import { fillGaps } from '../core/series/regular.js';
+import { compareWithReferences, type PolicyScore } from '../core/simulate/index.js';
+import { simulate } from '../core/simulate/simulate.js';
 import { numberArg } from './options.js';
 
 interface SimulateOptions {

@@ -1,11 +1,11 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { readSeriesCsv } from '../collector/csv.js';
-import { PrescaleError } from '../domain/errors.js';
-import { contextOf } from '../forecast/index.js';
-import { minTrainingSamples } from '../forecast/lstm/features.js';
+import { readSeriesCsv } from '../adapters/sources/csv.js';
+import { PrescaleError } from '../core/domain/errors.js';
+import { contextOf } from '../core/forecast/forecaster.js';
+import { minTrainingSamples } from '../adapters/models/lstm/features.js';
 import { createLogger } from '../observability/logger.js';
-import { countGaps, fillGaps } from '../series/regular.js';
+import { countGaps, fillGaps } from '../core/series/regular.js';
 import { numberArg } from './options.js';
 
 /** Models `train` can build. */
@@ -76,7 +76,7 @@ export function registerTrain(program: Command): void {
       if (gaps) process.stderr.write(`note: ${gaps} missing samples filled by interpolation\n`);
 
       // TensorFlow.js loads only for this command
-      const { initBackend, saveLstm, trainLstm } = await import('../forecast/lstm/index.js');
+      const { initBackend, saveLstm, trainLstm } = await import('../adapters/models/lstm/index.js');
       const backend = await initBackend(createLogger({ name: 'train' }));
       const tty = process.stderr.isTTY === true;
       const bar = new cliProgress.SingleBar(

@@ -1,4 +1,4 @@
-import type { ScalingPolicy } from '../domain/policy.js';
+import type { ScalingPolicy } from '../core/domain/policy.js';
 
 /**
  * Every default in one place (as the Kubernetes HPA keeps its own in one function).

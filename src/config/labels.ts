@@ -1,5 +1,5 @@
-import type { QuantileName } from '../domain/forecast.js';
-import type { ScalingPolicy } from '../domain/policy.js';
+import type { QuantileName } from '../core/domain/forecast.js';
+import type { ScalingPolicy } from '../core/domain/policy.js';
 
 /**
  * The `prescale.*` labels a service opts in with, declared as a table: label, field, parser.

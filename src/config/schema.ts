@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { PrescaleError } from '../domain/errors.js';
+import { PrescaleError } from '../core/domain/errors.js';
 import { DEFAULT_CYCLE } from './defaults.js';
 
 /**

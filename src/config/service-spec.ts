@@ -1,5 +1,5 @@
-import type { ScaleTarget } from '../actuator/port.js';
-import type { ScalingPolicy } from '../domain/policy.js';
+import { configName, type ScaleTarget } from '../core/domain/target.js';
+import type { ScalingPolicy } from '../core/domain/policy.js';
 import { DEFAULT_POLICY } from './defaults.js';
 import { parseLabels, type ServiceOverrides } from './labels.js';
 import type { PolicyConfig, PrescaleConfig } from './schema.js';
@@ -34,7 +34,7 @@ export function overridesFromConfig(c: PolicyConfig & { query?: string }): Servi
 
 /** The config entry of a target: by Swarm service name, or `project/service` for Compose. */
 function configEntry(config: PrescaleConfig, target: ScaleTarget) {
-  const name = target.kind === 'compose' ? `${target.project}/${target.name}` : target.name;
+  const name = configName(target);
   return config.services.find((s) => s.name === name);
 }
 

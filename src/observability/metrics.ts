@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CycleReport } from '../reconcile/cycle.js';
+import type { CycleReport } from '../runtime/cycle.js';
 
 /** Error kinds counted by `prescale_errors_total` (a fixed set: labels stay bounded). */
 export const ERROR_KINDS = ['prometheus', 'docker', 'labels', 'forecast', 'apply', 'internal'] as const;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type Docker from 'dockerode';
-import { ComposeActuator } from '../../src/actuator/compose.js';
-import type { ScaleTarget } from '../../src/actuator/port.js';
-import { isPrescaleError } from '../../src/domain/errors.js';
+import { ComposeActuator } from '../../src/adapters/engines/compose/engine.js';
+import type { ScaleTarget } from '../../src/adapters/engines/port.js';
+import { isPrescaleError } from '../../src/core/domain/errors.js';
 import { ComposeProject, hostNetworkFile } from '../support/compose.js';
 import { TEST_IMAGE, testDocker } from '../support/docker.js';
 import { hasCommand, skipUnless, testDockerHost } from '../support/integration.js';

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type Docker from 'dockerode';
-import { buildEngineActuators } from '../../src/app/deps.js';
-import type { MetricsSource } from '../../src/collector/port.js';
-import { PrometheusSource } from '../../src/collector/prometheus/source.js';
+import { buildEngineActuators } from '../../src/runtime/wiring.js';
+import type { MetricsSource } from '../../src/adapters/sources/port.js';
+import { PrometheusSource } from '../../src/adapters/sources/prometheus/source.js';
 import { parseConfig } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import { Reconciler } from '../../src/reconcile/cycle.js';
+import { Reconciler } from '../../src/runtime/cycle.js';
 import { ComposeProject, hostNetworkFile } from '../support/compose.js';
 import { createSwarmService, removeServices, restartEngine, specReplicas, testDocker } from '../support/docker.js';
 import { hasCommand, skipUnless, testDockerHost } from '../support/integration.js';

@@ -7,7 +7,7 @@ import {
   LeaderLock,
   SwarmConfigLeaseStore,
   type LeaseStore,
-} from '../../src/app/lock.js';
+} from '../../src/runtime/leader.js';
 import { createSwarmService, removeServices, specReplicas, testDocker } from '../support/docker.js';
 import { skipUnless, testDockerHost } from '../support/integration.js';
 import { steadyLoad } from '../support/load.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Docker from 'dockerode';
-import { ContainerLeaseStore, LOCK_NAME } from '../../src/app/lock.js';
+import { ContainerLeaseStore, LOCK_NAME } from '../../src/runtime/leader.js';
 import { ComposeProject, hostNetworkFile } from '../support/compose.js';
 import { hasCommand, skipUnless } from '../support/integration.js';
 import { steadyLoad } from '../support/load.js';

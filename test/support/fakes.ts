@@ -1,9 +1,9 @@
 /** Hand-written fakes of the ports, for unit tests. */
-import type { Actuator, ScaleTarget } from '../../src/actuator/port.js';
-import type { LeaseRecord, LeaseStore, StoredLease } from '../../src/app/lock.js';
-import type { MetricsSource } from '../../src/collector/port.js';
-import { PrescaleError } from '../../src/domain/errors.js';
-import type { Samples } from '../../src/domain/series.js';
+import type { Actuator, ScaleTarget } from '../../src/adapters/engines/port.js';
+import type { LeaseRecord, LeaseStore, StoredLease } from '../../src/runtime/leader.js';
+import type { MetricsSource } from '../../src/adapters/sources/port.js';
+import { PrescaleError } from '../../src/core/domain/errors.js';
+import type { Samples } from '../../src/core/domain/series.js';
 
 /**
  * Load per query: `high` is 2000 flat, `empty` has no samples, `down` fails like a dead

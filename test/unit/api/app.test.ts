@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildApp, type ApiDeps } from '../../../src/api/app.js';
-import { PrescaleError } from '../../../src/domain/errors.js';
+import { PrescaleError } from '../../../src/core/domain/errors.js';
 import { PrescaleMetrics } from '../../../src/observability/metrics.js';
-import type { ServiceReport } from '../../../src/reconcile/cycle.js';
+import type { ServiceReport } from '../../../src/runtime/cycle.js';
 
 const report: ServiceReport = {
   key: 'swarm/web',

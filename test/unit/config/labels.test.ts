@@ -3,11 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { ScaleTarget } from '../../../src/actuator/port.js';
+import type { ScaleTarget } from '../../../src/adapters/engines/port.js';
 import { parseLabels } from '../../../src/config/labels.js';
 import { loadConfig, parseConfig } from '../../../src/config/schema.js';
 import { resolveSpec } from '../../../src/config/service-spec.js';
-import { isPrescaleError } from '../../../src/domain/errors.js';
+import { isPrescaleError } from '../../../src/core/domain/errors.js';
 
 const good: Array<[Record<string, string>, Record<string, unknown>]> = [
   [{ 'prescale.capacity': '150' }, { capacityPerReplica: 150 }],

@@ -1,0 +1,75 @@
+import { readSamplesCsv } from './sources/csv.js';
+import type { MetricsSource } from './sources/port.js';
+import type { Actuator, ScaleTarget } from './engines/port.js';
+import { PrescaleError } from '../core/domain/errors.js';
+import type { Samples } from '../core/domain/series.js';
+import { inferStep } from '../core/series/regular.js';
+
+/**
+ * The embedded default: no Prometheus, no Docker. A recorded history (data/sample-web.csv) is
+ * replayed as if it were live: the file's span repeats end to end, shifted so that its calendar
+ * (time of day, day of week) is kept, and the query is the file's path.
+ */
+export class ReplaySource implements MetricsSource {
+  private readonly cache = new Map<string, { t0: number; step: number; values: number[] }>();
+
+  private load(path: string) {
+    let c = this.cache.get(path);
+    if (!c) {
+      const s = readSamplesCsv(path);
+      if (s.timestamps.length < 2) throw new PrescaleError('E_INPUT', `${path}: needs at least 2 samples to replay`);
+      const step = inferStep(s.timestamps);
+      const values: number[] = [];
+      const t0 = s.timestamps[0];
+      // on the file's grid; a missing row repeats the one before
+      for (let i = 0, j = 0; t0 + i * step <= s.timestamps[s.timestamps.length - 1]; i++) {
+        while (j + 1 < s.timestamps.length && s.timestamps[j + 1] <= t0 + i * step) j++;
+        values.push(s.values[j]);
+      }
+      c = { t0, step, values };
+      this.cache.set(path, c);
+    }
+    return c;
+  }
+
+  async queryRange(query: string, start: number, end: number, step: number): Promise<Samples> {
+    const c = this.load(query);
+    const span = c.values.length * c.step;
+    const timestamps: number[] = [];
+    const values: number[] = [];
+    for (let t = start; t <= end; t += step) {
+      const phase = (((t - c.t0) % span) + span) % span;
+      timestamps.push(t);
+      values.push(c.values[Math.floor(phase / c.step)]);
+    }
+    return { timestamps, values };
+  }
+}
+
+/** One service that exists only in memory, standing for a real one in the embedded default. */
+export class InMemoryActuator implements Actuator {
+  readonly kind = 'swarm' as const;
+  private replicas: number;
+
+  constructor(
+    private readonly name: string,
+    private readonly labels: Record<string, string>,
+    replicas: number,
+  ) {
+    this.replicas = replicas;
+  }
+
+  async discover(): Promise<ScaleTarget[]> {
+    return [
+      { key: `swarm/${this.name}`, kind: 'swarm', name: this.name, labels: this.labels, replicas: this.replicas },
+    ];
+  }
+
+  async getReplicas(): Promise<number> {
+    return this.replicas;
+  }
+
+  async setReplicas(_target: ScaleTarget, replicas: number): Promise<void> {
+    this.replicas = Math.max(0, Math.round(replicas));
+  }
+}

@@ -1,0 +1,126 @@
+import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, wrap } from 'cockatiel';
+import { PrescaleError, isPrescaleError } from '../../../core/domain/errors.js';
+import type { Samples } from '../../../core/domain/series.js';
+import type { Logger } from '../../../observability/logger.js';
+import type { MetricsSource } from '../port.js';
+import { planChunks } from './chunks.js';
+import { parseRangeResponse, stitch } from './parse.js';
+
+export interface PrometheusSourceOptions {
+  /** Base URL, e.g. http://prometheus:9090 */
+  readonly url: string;
+  /** Timeout of one HTTP request, ms. Default 15 000. */
+  readonly timeoutMs?: number;
+  /** Attempts after the first one, for unreachable servers, 5xx and 429. Default 3. */
+  readonly retries?: number;
+  /** First backoff delay, ms (doubles, with jitter). Default 200. */
+  readonly initialDelayMs?: number;
+  /** Points per chunk, under Prometheus's 11,000. Default 10 000. */
+  readonly maxPoints?: number;
+  readonly logger?: Logger;
+  /** HTTP client, injectable for tests. */
+  readonly fetch?: typeof fetch;
+}
+
+/** A failure worth retrying: the server was unreachable or said it is overloaded. */
+function transient(err: Error): boolean {
+  return isPrescaleError(err, 'E_PROM_UNREACHABLE');
+}
+
+/**
+ * Reads load history from Prometheus's HTTP API (`/api/v1/query_range`), in chunks under the
+ * per-series point limit, with timeouts, retries (exponential backoff with jitter) on network
+ * errors, 5xx and 429, and a circuit breaker so that a Prometheus that is down is not hammered
+ * by every service of every cycle. 4xx answers (bad PromQL) are never retried.
+ */
+export class PrometheusSource implements MetricsSource {
+  private readonly base: string;
+  private readonly http: typeof fetch;
+  private readonly policy;
+
+  constructor(private readonly opts: PrometheusSourceOptions) {
+    let url: URL;
+    try {
+      url = new URL(opts.url);
+    } catch (err) {
+      throw new PrescaleError('E_INPUT', `--prometheus: not a URL: ${opts.url}`, { cause: err });
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new PrescaleError('E_INPUT', `--prometheus: expected an http(s) URL, got ${opts.url}`);
+    }
+    this.base = opts.url.replace(/\/+$/, '');
+    this.http = opts.fetch ?? fetch;
+    const retryPolicy = retry(handleWhen(transient), {
+      maxAttempts: opts.retries ?? 3,
+      backoff: new ExponentialBackoff({ initialDelay: opts.initialDelayMs ?? 200, maxDelay: 5_000 }),
+    });
+    retryPolicy.onRetry((e) =>
+      opts.logger?.warn(
+        { delay: Math.round(e.delay), err: 'error' in e ? e.error.message : undefined },
+        'retrying Prometheus',
+      ),
+    );
+    // After 5 consecutive failed queries, fail fast for 10 s before trying again (half-open).
+    const breaker = circuitBreaker(handleWhen(transient), {
+      halfOpenAfter: 10_000,
+      breaker: new ConsecutiveBreaker(5),
+    });
+    this.policy = wrap(breaker, retryPolicy);
+  }
+
+  /** @inheritdoc */
+  async queryRange(query: string, start: number, end: number, step: number, signal?: AbortSignal): Promise<Samples> {
+    if (!query.trim()) throw new PrescaleError('E_INPUT', 'empty PromQL query');
+    if (!(step > 0)) throw new PrescaleError('E_INPUT', `step must be a positive number of seconds, got ${step}`);
+    const parts: Samples[] = [];
+    let nonFinite = 0;
+    for (const chunk of planChunks(start, end, step, this.opts.maxPoints ?? 10_000)) {
+      const parsed = await this.queryChunk(query, chunk.start, chunk.end, step, signal);
+      nonFinite += parsed.nonFinite;
+      parts.push(parsed.samples);
+    }
+    if (nonFinite) this.opts.logger?.warn({ query, nonFinite }, 'dropped NaN/Inf samples as gaps');
+    return stitch(parts);
+  }
+
+  private async queryChunk(query: string, start: number, end: number, step: number, signal?: AbortSignal) {
+    try {
+      return await this.policy.execute(async () => {
+        const body = new URLSearchParams({ query, start: String(start), end: String(end), step: String(step) });
+        let res: Response;
+        try {
+          const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 15_000);
+          res = await this.http(`${this.base}/api/v1/query_range`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body,
+            signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+          });
+        } catch (err) {
+          if (signal?.aborted) throw err;
+          throw new PrescaleError('E_PROM_UNREACHABLE', `Prometheus at ${this.base} is unreachable`, { cause: err });
+        }
+        if (res.status >= 500 || res.status === 429) {
+          throw new PrescaleError('E_PROM_UNREACHABLE', `Prometheus at ${this.base} answered HTTP ${res.status}`);
+        }
+        let json: unknown;
+        try {
+          json = await res.json();
+        } catch (err) {
+          throw new PrescaleError(
+            'E_PROM_DATA',
+            `Prometheus at ${this.base} answered HTTP ${res.status} without JSON`,
+            { cause: err },
+          );
+        }
+        return parseRangeResponse(json, query);
+      }, signal);
+    } catch (err) {
+      if (isPrescaleError(err)) throw err;
+      // the breaker is open: same meaning for callers as an unreachable server
+      throw new PrescaleError('E_PROM_UNREACHABLE', `Prometheus at ${this.base} is unreachable (failing fast)`, {
+        cause: err,
+      });
+    }
+  }
+}

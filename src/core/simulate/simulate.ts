@@ -1,0 +1,162 @@
+import { PrescaleError } from '../domain/errors.js';
+import type { Decision } from '../domain/decision.js';
+import type { Forecast } from '../domain/forecast.js';
+import type { ScalingPolicy } from '../domain/policy.js';
+import { DAY_SECONDS, stepsIn, timeAt, type RegularSeries } from '../domain/series.js';
+import { contextOf, prepareForecaster, type ForecastOptions, type PreparedForecaster } from '../forecast/forecaster.js';
+import { initialPlannerState } from '../planner/plan.js';
+import { fillGaps } from '../series/regular.js';
+import { planAlong, type PlanStart } from './plan.js';
+import { TUNING, tunePolicy, type Tuning, type TuningSettings } from './tune.js';
+
+/** How the replay walks: the scheduled job's refit cadence and history window. */
+export interface SimulationOptions {
+  /** Seconds between forecaster refits (model choice and parameters). Default 3600. */
+  readonly refitEverySec?: number;
+  /** History the forecaster is fitted on, seconds. Default 14 days. */
+  readonly historySec?: number;
+  /** Forecast horizon in steps; default: what the planner looks at (startup delay + 2 steps). */
+  readonly horizonSteps?: number;
+  readonly forecast?: ForecastOptions;
+  /** Daily policy tuning settings (default TUNING); only used when the policy has autoTune. */
+  readonly tuning?: Partial<TuningSettings>;
+  /** First step to forecast (default: as soon as there are two days of history). */
+  readonly walkFrom?: number;
+  /** Called with every decision (for traces and charts); must not change anything. */
+  readonly onDecision?: (i: number, decision: Decision) => void;
+}
+
+/** The forecasts the scheduled job would have made at every step of a series. */
+export interface ForecastWalk {
+  readonly horizon: number;
+  /** forecasts[t]: made before step t from y[0, t), for steps t .. t + horizon − 1; undefined while history is short. */
+  readonly forecasts: readonly (Forecast | undefined)[];
+  readonly refits: number;
+}
+
+export interface SimulationResult {
+  /** Replicas requested at each step of the input (decided before the step's load is seen). */
+  readonly replicas: number[];
+  /** Steps decided with a forecast, and refits made. */
+  readonly predictedSteps: number;
+  readonly refits: number;
+  /** How many decisions each reason ended with. */
+  readonly reasons: Readonly<Record<string, number>>;
+  /** The daily re-tunings of the policy (empty unless `policy.autoTune`). */
+  readonly tunings: readonly Tuning[];
+}
+
+function stepOf(series: RegularSeries): number {
+  if (!(series.step > 0)) throw new PrescaleError('E_INPUT', 'series step must be positive');
+  return series.step;
+}
+
+/**
+ * Walks forward through a series making the forecasts the scheduled job would: the forecaster is
+ * re-chosen and refitted every `refitEverySec` on the last `historySec` of data, and forecasts
+ * from the newest data at every step in between. The forecast used at step t sees only y[0, t).
+ * Refits happen at fixed steps (multiples of the refit interval from the start), so nothing
+ * before T depends on data after T, and the same input always gives the same forecasts.
+ * No forecast is made before the forecaster has two days of history (its backtest spans them).
+ */
+export function forecastWalk(series: RegularSeries, horizon: number, opts: SimulationOptions = {}): ForecastWalk {
+  const step = stepOf(series);
+  const y = fillGaps(series).values;
+  const ctx = contextOf(series);
+  const refitSteps = stepsIn(opts.refitEverySec ?? 3600, step);
+  const windowSteps = stepsIn(opts.historySec ?? 14 * DAY_SECONDS, step);
+  const minHistory = 2 * ctx.seasonDay + horizon;
+  const forecasts: (Forecast | undefined)[] = new Array(y.length).fill(undefined);
+  let prepared: PreparedForecaster | undefined;
+  let fittedFrom = 0;
+  let refits = 0;
+  for (let t = Math.max(minHistory, opts.walkFrom ?? 0); t < y.length; t++) {
+    if (!prepared || t % refitSteps === 0) {
+      fittedFrom = Math.max(0, t - windowSteps);
+      prepared = prepareForecaster(
+        y.slice(fittedFrom, t),
+        horizon,
+        { ...ctx, start: timeAt(series, fittedFrom) },
+        opts.forecast,
+      );
+      refits++;
+    }
+    // the data the forecaster sees starts where its fit started, so indices and calendar agree
+    const { p50, p90 } = prepared.predict(y.slice(fittedFrom, t), t - fittedFrom);
+    forecasts[t] = { start: timeAt(series, t), step, p50, p90, model: prepared.model, notes: prepared.notes };
+  }
+  return { horizon, forecasts, refits };
+}
+
+/**
+ * Replays a load series as demand through the planner, one step at a time as the scheduled job
+ * runs (see planAlong). With `policy.autoTune`, the policy is re-tuned at every whole day from the
+ * series start on the replay of the week before (tunePolicy), as the service does. Pure. Pass a
+ * `walk` from forecastWalk to plan several policies on the same forecasts (the forecasts do not
+ * depend on the policy).
+ */
+export function simulate(
+  series: RegularSeries,
+  policy: ScalingPolicy,
+  opts: SimulationOptions = {},
+  walk?: ForecastWalk,
+): SimulationResult {
+  const step = stepOf(series);
+  const y = fillGaps(series).values;
+  const horizon = opts.horizonSteps ?? Math.ceil(policy.startupDelaySec / step) + 2;
+  const w = walk ?? forecastWalk(series, horizon, opts);
+  const reasons: Record<string, number> = {};
+  const onDecision = (i: number, decision: Decision) => {
+    reasons[decision.reason] = (reasons[decision.reason] ?? 0) + 1;
+    opts.onDecision?.(i, decision);
+  };
+  const firstForecast = w.forecasts.findIndex((f) => f !== undefined);
+  const predictedSteps = firstForecast < 0 ? 0 : w.forecasts.length - firstForecast;
+  const tuning = { ...TUNING, ...opts.tuning };
+  const tuneEvery = stepsIn(tuning.everySec, step);
+  const replicas: number[] = [];
+  const tunings: Tuning[] = [];
+  let run: PlanStart = { current: policy.minReplicas, state: initialPlannerState() };
+  let active = policy;
+  for (let t = 0; t < y.length;) {
+    const until = policy.autoTune ? Math.min(y.length, (Math.floor(t / tuneEvery) + 1) * tuneEvery) : y.length;
+    const part = planAlong(series, y, w.forecasts, active, t, until, run, onDecision);
+    replicas.push(...part.replicas);
+    run = part;
+    t = until;
+    if (t < y.length && firstForecast >= 0) {
+      const tuned = tunePolicy({ ...series, values: y }, w.forecasts, firstForecast, t, policy, tuning);
+      if (tuned) {
+        tunings.push({ at: timeAt(series, t), ...tuned });
+        active = { ...policy, ...tuned.overrides };
+      }
+    }
+  }
+  return { replicas, predictedSteps, refits: w.refits, reasons, tunings };
+}
+
+/**
+ * What the service does once a day per service: replays the last `tuning.windowSec` of its
+ * history with the forecasts the job would have made (refitted hourly, as it does) and tunes the
+ * policy on it (tunePolicy). Undefined while the history is too short. Pure; it refits the
+ * forecaster about 24 times per replayed day, so it is run for one service at a time.
+ */
+export function tuneOnHistory(
+  series: RegularSeries,
+  policy: ScalingPolicy,
+  opts: SimulationOptions = {},
+): Tuning | undefined {
+  const step = stepOf(series);
+  const tuning = { ...TUNING, ...opts.tuning };
+  const n = series.values.length;
+  const ctx = contextOf(series);
+  const horizon = opts.horizonSteps ?? Math.ceil(policy.startupDelaySec / step) + 2;
+  if (n - (2 * ctx.seasonDay + horizon) < Math.round(tuning.minWindowSec / step)) return undefined;
+  const walkFrom = n - Math.round(tuning.windowSec / step);
+  const w = forecastWalk(series, horizon, { ...opts, walkFrom });
+  const first = w.forecasts.findIndex((f) => f !== undefined);
+  if (first < 0) return undefined;
+  const values = fillGaps(series).values;
+  const tuned = tunePolicy({ ...series, values }, w.forecasts, first, n, policy, tuning);
+  return tuned && { at: timeAt(series, n), ...tuned };
+}

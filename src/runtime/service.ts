@@ -1,0 +1,222 @@
+import type { ForecastModel } from '../core/forecast/contract.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../api/app.js';
+import { DryRunActuator } from './dry-run.js';
+import type { EngineWatch } from '../adapters/engines/docker/events.js';
+import type { Actuator, ScaleTarget } from '../adapters/engines/port.js';
+import type { MetricsSource } from '../adapters/sources/port.js';
+import type { PrescaleConfig } from '../config/schema.js';
+import { PrescaleError, describeError } from '../core/domain/errors.js';
+import type { Clock } from '../core/domain/clock.js';
+import type { Logger } from '../observability/logger.js';
+import { PrescaleMetrics } from '../observability/metrics.js';
+import { Reconciler, type CycleReport, type ServiceReport } from './cycle.js';
+import { CycleScheduler } from './scheduler.js';
+import type { StateStore } from './state.js';
+import { LeaderLock, type LeaseStore } from './leader.js';
+import { Rediscovery, fingerprint } from './rediscovery.js';
+
+/** Everything the long-running service is made of, injected by `serve`. */
+export interface ServiceDeps {
+  readonly source: MetricsSource;
+  /** The real actuators; wrapped in dry-run for the cycle unless `apply`. */
+  readonly actuators: readonly Actuator[];
+  readonly config: PrescaleConfig;
+  readonly apply: boolean;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly state?: StateStore;
+  readonly apiToken?: string;
+  /** Facts shown by GET /v1/status (mode, data source, forecasting backend). */
+  readonly info?: Record<string, unknown>;
+  /**
+   * With `apply`: where the leader lease lives. Only the instance holding it applies; the others
+   * recommend (`passive`). Without a store this instance always applies.
+   */
+  readonly leaseStore?: LeaseStore;
+  /** Lease lifetime, seconds (default 30): how long a crashed holder blocks the others. */
+  readonly lockTtlSec?: number;
+  /** Engine changes: each one re-discovers, and a change of services or labels plans at once. */
+  readonly watch?: EngineWatch;
+  /** Trained models (e.g. `lstm:web` from models/web), usable through `prescale.model`. */
+  readonly extraModels?: readonly ForecastModel[];
+}
+
+/** Longest wait for the leader lock at start and stop; an engine that does not answer is not waited for. */
+const LOCK_WAIT_MS = 5000;
+
+function sleep(ms: number): Promise<void> {
+  return delay(ms, undefined, { ref: false });
+}
+
+/** What the instance does with its plans. */
+export type ServiceMode = 'apply' | 'passive' | 'recommend';
+
+/**
+ * The service: the planning cycle on a cron schedule (never two at once) and at once when engine
+ * events show services appearing, changing labels or going; the API and the metrics over the
+ * latest decision records. With `apply`, only the holder of the leader lock applies.
+ */
+export class PrescaleService {
+  readonly metrics = new PrescaleMetrics();
+  private readonly reconciler: Reconciler;
+  private readonly scheduler: CycleScheduler;
+  private readonly rediscovery: Rediscovery;
+  /** The leader lock, when applying with a lease store. */
+  readonly lock?: LeaderLock;
+  private last?: CycleReport;
+  private app?: FastifyInstance;
+
+  constructor(private readonly deps: ServiceDeps) {
+    const actuators = deps.apply
+      ? deps.actuators
+      : deps.actuators.map((a) => new DryRunActuator(a, deps.logger.child({ component: 'dry-run' })));
+    if (deps.apply && deps.leaseStore) {
+      this.lock = new LeaderLock(deps.leaseStore, {
+        ttlSec: deps.lockTtlSec,
+        logger: deps.logger.child({ component: 'lock' }),
+        onChange: (leader) => this.onLeadership(leader),
+      });
+    }
+    this.metrics.passive.set(this.mode() === 'passive' ? 1 : 0);
+    this.rediscovery = new Rediscovery({
+      discover: () => this.discoverAll(),
+      onChanged: () => void this.scheduler.trigger(),
+      onResult: (result) => this.metrics.rediscoveries.inc({ result }),
+      logger: deps.logger.child({ component: 'events' }),
+    });
+    this.reconciler = new Reconciler({
+      source: deps.source,
+      actuators,
+      config: deps.config,
+      // asked before every change: an instance that loses the lock mid-cycle stops at once
+      apply: deps.apply ? () => this.mode() === 'apply' : false,
+      logger: deps.logger,
+      state: deps.state,
+      extraModels: deps.extraModels,
+      onDiscovered: (targets, failed) => this.rediscovery.setBaseline(fingerprint(targets, failed)),
+    });
+    this.scheduler = new CycleScheduler(
+      deps.config.cycle.schedule,
+      async () => void (await this.cycle()),
+      deps.logger,
+      () => this.metrics.skippedCycles.inc(),
+    );
+  }
+
+  /** apply: plans are applied; passive: --apply, but another instance holds the lock; recommend. */
+  mode(): ServiceMode {
+    if (!this.deps.apply) return 'recommend';
+    return !this.lock || this.lock.isLeader() ? 'apply' : 'passive';
+  }
+
+  /** Runs one cycle now and publishes its records. */
+  async cycle(): Promise<CycleReport> {
+    const mode = this.mode();
+    const report = await this.reconciler.runOnce(this.deps.clock.now());
+    this.last = report;
+    this.metrics.observe(report);
+    this.metrics.passive.set(this.mode() === 'passive' ? 1 : 0);
+    const slow = report.durationMs > 30_000;
+    this.deps.logger[slow ? 'warn' : 'info'](
+      { services: report.services.length, errors: report.errors.length, ms: Math.round(report.durationMs), mode },
+      slow ? 'slow cycle' : 'cycle done',
+    );
+    return report;
+  }
+
+  /** Every service on the engine now (for re-discovery after an event). */
+  private async discoverAll(): Promise<string> {
+    const targets: ScaleTarget[] = [];
+    const failed: Actuator['kind'][] = [];
+    for (const a of this.deps.actuators) {
+      try {
+        targets.push(...(await a.discover()));
+      } catch {
+        failed.push(a.kind);
+      }
+    }
+    return fingerprint(targets, failed);
+  }
+
+  private onLeadership(leader: boolean): void {
+    this.metrics.passive.set(leader ? 0 : 1);
+    // a new leader acts on the latest data at once rather than at the next scheduled cycle
+    if (leader && this.last) void this.scheduler.trigger();
+  }
+
+  /** The latest records. */
+  services(): readonly ServiceReport[] {
+    return this.last?.services ?? [];
+  }
+
+  /** Builds the API (not listening). */
+  async api(): Promise<FastifyInstance> {
+    this.app ??= await buildApp({
+      services: () => this.services(),
+      notReady: () => (this.last ? undefined : 'the first planning cycle has not finished yet'),
+      apply: (key) => this.applyNow(key),
+      metrics: this.metrics,
+      apiToken: this.deps.apiToken,
+      info: () => ({
+        mode: this.mode(),
+        ...(this.lock && { lock: this.lock.status() }),
+        lastCycleAt: this.last?.at,
+        ...this.deps.info,
+      }),
+    });
+    return this.app;
+  }
+
+  /** Applies the latest recommendation of one service through the real actuator. */
+  private async applyNow(key: string): Promise<ServiceReport> {
+    const rec = this.services().find((s) => s.key === key);
+    if (!rec) throw new PrescaleError('E_NOT_FOUND', `no service ${key}`);
+    if (rec.status !== 'planned') return rec;
+    if (this.mode() === 'passive')
+      throw new PrescaleError(
+        'E_LOCKED',
+        `another prescale instance (${this.lock?.status().holder ?? 'unknown'}) holds the leader lock: apply through it`,
+      );
+    const actuator = this.deps.actuators.find((a) => a.kind === rec.kind);
+    const target = (await actuator?.discover())?.find((t) => t.key === key);
+    if (!actuator || !target) throw new PrescaleError('E_NOT_FOUND', `service ${key} is gone`);
+    await actuator.setReplicas(target, rec.desiredReplicas);
+    this.deps.logger.info({ service: key, from: target.replicas, to: rec.desiredReplicas }, 'applied through the API');
+    return { ...rec, currentReplicas: rec.desiredReplicas, applied: true };
+  }
+
+  /**
+   * Starts the API on `port` (0: any free port), takes the leader lock if it is free (before the
+   * first cycle, so that a second instance never acts even once), then the schedule and the
+   * engine watch. Returns the API's address.
+   */
+  async start(port: number, host = '0.0.0.0'): Promise<string> {
+    const app = await this.api();
+    const address = await app.listen({ port, host });
+    // an engine that hangs must not hold the service up: the attempt goes on in the background
+    if (this.lock) await Promise.race([this.lock.start(), sleep(LOCK_WAIT_MS)]);
+    this.metrics.passive.set(this.mode() === 'passive' ? 1 : 0);
+    this.scheduler.start();
+    this.deps.watch?.start((change) => this.rediscovery.notify(change.reason === 'resync'));
+    return address;
+  }
+
+  /**
+   * Finishes the running cycle, stops the schedule, the watch and the API, and releases the
+   * leader lock so that another instance takes over at once.
+   */
+  async stop(): Promise<void> {
+    await this.scheduler.stop();
+    await this.deps.watch?.stop();
+    await this.rediscovery.stop();
+    if (this.lock) await Promise.race([this.lock.release(), sleep(LOCK_WAIT_MS)]);
+    try {
+      this.deps.state?.flush();
+    } catch (err) {
+      this.deps.logger.error({ err: describeError(err) }, 'could not save planner state');
+    }
+    await this.app?.close();
+  }
+}

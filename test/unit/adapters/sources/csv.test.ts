@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import {
+  parseSamplesCsv,
+  parseTimestamp,
+  readSamplesCsv,
+  writeSamplesCsv,
+} from '../../../../src/adapters/sources/csv.js';
+import { rateFromCounter } from '../../../../src/core/series/counter.js';
+import { isPrescaleError } from '../../../../src/core/domain/errors.js';
+
+test('timestamps: unix seconds and ISO-8601 with or without a zone', () => {
+  assert.equal(parseTimestamp('1700000000'), 1_700_000_000);
+  assert.equal(parseTimestamp('1700000000.5'), 1_700_000_000.5);
+  assert.equal(parseTimestamp('2014-04-10T00:04:00'), Date.UTC(2014, 3, 10, 0, 4) / 1000);
+  assert.equal(parseTimestamp('1995-07-01T00:00:00-04:00'), Date.UTC(1995, 6, 1, 4) / 1000);
+  assert.equal(parseTimestamp('2014-04-10T00:04:00Z'), Date.UTC(2014, 3, 10, 0, 4) / 1000);
+  assert.ok(Number.isNaN(parseTimestamp('yesterday')));
+});
+
+test('sorts, lets the last duplicate win, skips blank lines and NaN values', () => {
+  const s = parseSamplesCsv('timestamp,value\n3,30\n1,10\n\n2,NaN\n3,31\n', 'f.csv');
+  assert.deepEqual(s, { timestamps: [1, 3], values: [10, 31] });
+});
+
+const bad: Array<[string, string, RegExp]> = [
+  ['empty file', '', /f\.csv: empty file/],
+  ['wrong header', 'time,val\n1,2\n', /f\.csv:1: expected the header/],
+  ['bad timestamp', 'timestamp,value\n1,2\nnoon,3\n', /f\.csv:3: not a timestamp: "noon"/],
+  ['bad value', 'timestamp,value\n1,abc\n', /f\.csv:2: not a number: "abc"/],
+  ['three columns', 'timestamp,value\n1,2,3\n', /f\.csv:2: expected 2 columns/],
+];
+for (const [name, text, msg] of bad) {
+  test(`rejects ${name}, naming file and line`, () => {
+    assert.throws(
+      () => parseSamplesCsv(text, 'f.csv'),
+      (e: unknown) => isPrescaleError(e, 'E_INPUT') && msg.test(e.message),
+    );
+  });
+}
+
+test('a missing file is named', () => {
+  assert.throws(
+    () => readSamplesCsv('/nonexistent/h.csv'),
+    (e: unknown) => isPrescaleError(e, 'E_INPUT') && /\/nonexistent\/h\.csv: no such file/.test(e.message),
+  );
+});
+
+test('write then read round-trips', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prescale-csv-'));
+  const path = join(dir, 'h.csv');
+  const samples = { timestamps: [60, 120, 180], values: [1.25, 0, 1e6] };
+  writeSamplesCsv(path, samples);
+  assert.equal(readFileSync(path, 'utf8'), 'timestamp,value\n60,1.25\n120,0\n180,1000000\n');
+  assert.deepEqual(readSamplesCsv(path), samples);
+  writeFileSync(path, 'timestamp,value\n');
+  assert.deepEqual(readSamplesCsv(path), { timestamps: [], values: [] });
+});
+
+test('counter rate handles resets as Prometheus does', () => {
+  const r = rateFromCounter({ timestamps: [0, 10, 20, 30, 40], values: [100, 200, 50, 150, 150] });
+  assert.deepEqual(r, { timestamps: [10, 20, 30, 40], values: [10, 5, 10, 0] });
+});

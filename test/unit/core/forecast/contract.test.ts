@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { contextOf, forecastWith } from '../../../../src/core/forecast/forecaster.js';
+import { BUILTIN_MODELS } from '../../../../src/core/forecast/registry.js';
+
+/** Three weeks at 15 minutes of a daily shape with a weekly swing and deterministic noise. */
+const step = 900;
+const n = 21 * 96;
+const y = Array.from({ length: n }, (_, i) => {
+  const day = Math.sin((2 * Math.PI * i) / 96);
+  const week = 1 + 0.2 * Math.sin((2 * Math.PI * i) / (96 * 7));
+  return 100 + 40 * day * week + ((i * 7919) % 13) - 6;
+});
+const ctx = contextOf({ start: 0, step, values: y });
+
+// One contract, every model (in the manner of statsforecast's shared model tests).
+for (const model of BUILTIN_MODELS) {
+  test(`contract: ${model.name}`, () => {
+    for (const h of [1, 7, 96, 500]) {
+      const out = forecastWith(model, y, h, ctx);
+      assert.equal(out.length, h, 'length h');
+      assert.ok(out.every(Number.isFinite), 'finite');
+      assert.deepEqual(forecastWith(model, y, h, ctx), out, 'deterministic');
+    }
+    const flat = new Array(model.minHistory(ctx) + 10).fill(5);
+    for (const v of forecastWith(model, flat, 12, ctx))
+      assert.ok(Math.abs(v - 5) < 1e-6, `constant series stays constant, got ${v}`);
+    assert.ok(model.minHistory(ctx) >= 1);
+  });
+}
+
+test('seasonal models recover a pure daily pattern', () => {
+  const pure = Array.from({ length: 14 * 96 }, (_, i) => 50 + 30 * Math.sin((2 * Math.PI * i) / 96));
+  const truth = Array.from({ length: 48 }, (_, k) => 50 + 30 * Math.sin((2 * Math.PI * (pure.length + k)) / 96));
+  for (const name of ['seasonal_naive_day', 'window_regression', 'holt_winters']) {
+    const model = BUILTIN_MODELS.find((m) => m.name === name)!;
+    const out = forecastWith(model, pure, 48, ctx);
+    const mae = out.reduce((s, v, k) => s + Math.abs(v - truth[k]), 0) / 48;
+    assert.ok(mae < 0.5, `${name} MAE ${mae}`);
+  }
+});
+
+// A model's predictMany (the backtest's shortcut) must be its predict at every origin.
+for (const model of BUILTIN_MODELS) {
+  test(`contract: ${model.name} predictMany equals predict at each origin`, () => {
+    const fitted = model.fit(y.slice(0, 15 * 96), 12, ctx);
+    if (!fitted.predictMany) return;
+    // ascending (windows that start at 0, then windows that slide), then out of order
+    const origins = [15 * 96, 15 * 96 + 7, 16 * 96, 19 * 96 + 5, 20 * 96, 17 * 96, 15 * 96 + 1];
+    const many = fitted.predictMany(y, origins, 24);
+    assert.equal(many.length, origins.length);
+    origins.forEach((o, i) => assert.deepEqual(many[i], fitted.predict(y, o, 24), `origin ${o}`));
+    // data after the last origin is not read
+    const last = Math.max(...origins);
+    const altered = y.map((v, i) => (i >= last ? -v : v));
+    assert.deepEqual(fitted.predictMany(altered, origins, 24), many);
+  });
+}

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { policyWith } from '../../../../src/config/defaults.js';
+import type { RegularSeries } from '../../../../src/core/domain/series.js';
+import {
+  compareWithReferences,
+  oracleSchedule,
+  reactiveHpa,
+  replay,
+  scoreSchedule,
+  simulate,
+} from '../../../../src/core/simulate/index.js';
+
+test('replay: scale-ups are ready after the delay, scale-downs act at once, pending cost', () => {
+  const { running, cost } = replay([1, 3, 3, 3, 2, 0], 2);
+  assert.deepEqual([...running], [1, 1, 1, 3, 2, 0]);
+  assert.deepEqual([...cost], [1, 3, 3, 3, 2, 0]);
+});
+
+test('replay: a scale-down while replicas are pending cancels the pending ones first', () => {
+  const { running, cost } = replay([1, 4, 2, 2, 2], 2);
+  assert.deepEqual([...running], [1, 1, 1, 2, 2]);
+  assert.deepEqual([...cost], [1, 4, 2, 2, 2]);
+});
+
+test('score: unserved share, steps under capacity, cost and actions over the scored steps', () => {
+  const demand = [10, 10, 30, 30];
+  const s = scoreSchedule(demand, [1, 1, 3, 3], 10, 1, 0);
+  // step 2 is served by 1 replica (the two new ones are ready at step 3): 20 of 80 unserved
+  assert.equal(s.unservedPct, 25);
+  assert.equal(s.underStepsPct, 25);
+  assert.equal(s.replicaSteps, 1 + 1 + 3 + 3);
+  assert.equal(s.actions, 1);
+});
+
+test('oracle: requests each rise one delay ahead and never leaves demand unserved', () => {
+  const demand = [5, 5, 5, 25, 25, 5];
+  const plan = oracleSchedule(demand, 10, 2);
+  assert.deepEqual(plan, [1, 3, 3, 3, 3, 1]);
+  assert.equal(scoreSchedule(demand, plan, 10, 2, 0).unservedPct, 0);
+});
+
+test('reactive HPA: acts on the previous step, within tolerance holds, scale-down is stabilised', () => {
+  const demand = [80, 80, 400, 400, 80, 80, 80, 80, 80, 80, 80];
+  const r = reactiveHpa(demand, 100, { stabilizationSteps: 3 });
+  assert.deepEqual(r, [1, 1, 1, 5, 5, 5, 5, 1, 1, 1, 1]);
+});
+
+/** Days of a load with a sharp daily peak (the rise takes 10 minutes), 5-minute steps. */
+function dailyPeaks(days: number, jitter = 0): RegularSeries {
+  const m = 288;
+  const values: number[] = [];
+  for (let i = 0; i < days * m; i++) {
+    const slot = i % m;
+    const peak = slot >= 144 && slot < 168 ? 900 : slot >= 142 && slot < 144 ? 500 : 100;
+    values.push(peak + jitter * Math.sin(i * 1.7));
+  }
+  return { start: 1_700_006_400, step: 300, values };
+}
+
+test('simulate: no peeking — the schedule up to T is the same whether or not the trace goes on', () => {
+  const full = dailyPeaks(4, 20);
+  const policy = policyWith(100, { maxReplicas: 1000 });
+  const T = 3 * 288 + 150; // inside the third day's peak
+  const cut = { ...full, values: full.values.slice(0, T) };
+  const a = simulate(full, policy).replicas.slice(0, T);
+  const b = simulate(cut, policy).replicas;
+  assert.deepEqual(b, a);
+});
+
+test('simulate: the decision at step T does not see the load of step T', () => {
+  const full = dailyPeaks(4, 20);
+  const policy = policyWith(100, { maxReplicas: 1000 });
+  const T = 3 * 288 + 100;
+  const altered = { ...full, values: full.values.map((v, i) => (i >= T ? v * 5 + 1000 : v)) };
+  const a = simulate(full, policy).replicas.slice(0, T + 1);
+  const b = simulate(altered, policy).replicas.slice(0, T + 1);
+  assert.deepEqual(b, a);
+});
+
+test('simulate: deterministic — the same input gives the same schedule', () => {
+  const s = dailyPeaks(3, 20);
+  const policy = policyWith(100, { maxReplicas: 1000 });
+  assert.deepEqual(simulate(s, policy).replicas, simulate(s, policy).replicas);
+});
+
+test('simulate: a predictable daily peak is met ahead, where the reactive autoscaler misses its start', () => {
+  const s = dailyPeaks(5, 10);
+  const policy = policyWith(100, { maxReplicas: 1000 });
+  const sim = simulate(s, policy);
+  assert.ok(sim.predictedSteps > 0 && sim.refits > 0);
+  const cmp = compareWithReferences(s.values, sim.replicas, 100, 1, 288);
+  assert.ok(cmp.reactive.unservedPct > 1, `reactive misses ${cmp.reactive.unservedPct}`);
+  assert.ok(
+    cmp.prescale.unservedPct < cmp.reactive.unservedPct / 4,
+    `prescale ${cmp.prescale.unservedPct} vs reactive ${cmp.reactive.unservedPct}`,
+  );
+  assert.equal(cmp.oracle.unservedPct, 0);
+  assert.ok(sim.replicas.every((r) => r >= 1 && Number.isInteger(r)));
+});

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PrescaleService } from '../../../src/runtime/service.js';
+import { parseConfig } from '../../../src/config/schema.js';
+import { silentLogger } from '../../../src/observability/logger.js';
+import { FakeActuator, FakeSource, MemoryLeaseStore, labelled } from '../../support/fakes.js';
+
+const NOW = 1_800_000_000;
+
+function instance(actuator: FakeActuator, leaseStore: MemoryLeaseStore) {
+  return new PrescaleService({
+    source: new FakeSource(),
+    actuators: [actuator],
+    config: parseConfig({ cycle: { history: 4 * 86_400, schedule: '0 0 1 1 *' } }, 't'),
+    apply: true,
+    logger: silentLogger(),
+    clock: { now: () => NOW },
+    leaseStore,
+    apiToken: 'secret-token-1',
+  });
+}
+
+test('service: of two instances with --apply only the lock holder applies; the other is passive in /v1/status and /metrics', async () => {
+  const store = new MemoryLeaseStore();
+  const engine = new FakeActuator([labelled('web', 'high', 2)]);
+  const a = instance(engine, store);
+  const b = instance(engine, store);
+  await a.lock!.tick();
+  await b.lock!.tick();
+
+  engine.targets = [labelled('web', 'high', 2)];
+  await b.cycle();
+  assert.deepEqual(engine.sets, [], 'the passive instance changes nothing');
+  assert.equal(b.services()[0].desiredReplicas, 10, 'it still recommends');
+  const api = await b.api();
+  const status = (await api.inject('/v1/status')).json();
+  assert.equal(status.mode, 'passive');
+  assert.equal(status.lock.leader, false);
+  assert.equal(status.lock.holder, a.lock!.self);
+  assert.match((await api.inject('/metrics')).body, /^prescale_passive 1$/m);
+  const manual = await api.inject({
+    method: 'POST',
+    url: '/v1/services/web/apply',
+    headers: { authorization: 'Bearer secret-token-1' },
+  });
+  assert.equal(manual.statusCode, 409);
+  assert.match(manual.json().message, /holds the leader lock/);
+  assert.deepEqual(engine.sets, []);
+
+  await a.cycle();
+  assert.deepEqual(engine.sets, [['web', 10]], 'the holder applies');
+  assert.equal((await (await a.api()).inject('/v1/status')).json().mode, 'apply');
+  assert.match((await (await a.api()).inject('/metrics')).body, /^prescale_passive 0$/m);
+
+  // the holder stops (SIGTERM): it gives the lease up, the other takes over at its next attempt
+  await a.stop();
+  await b.lock!.tick();
+  assert.equal(b.mode(), 'apply');
+  assert.match((await api.inject('/metrics')).body, /^prescale_passive 0$/m);
+  engine.targets = [labelled('web', 'high', 3)];
+  await b.cycle();
+  assert.deepEqual(engine.sets, [
+    ['web', 10],
+    ['web', 10],
+  ]);
+  await b.stop();
+});
+
+test('service: without --apply there is no lock and the mode is recommend', async () => {
+  const s = new PrescaleService({
+    source: new FakeSource(),
+    actuators: [new FakeActuator([labelled('web', 'high', 2)])],
+    config: parseConfig({}, 't'),
+    apply: false,
+    logger: silentLogger(),
+    clock: { now: () => NOW },
+    leaseStore: new MemoryLeaseStore(),
+  });
+  assert.equal(s.lock, undefined);
+  assert.equal(s.mode(), 'recommend');
+  assert.match((await (await s.api()).inject('/metrics')).body, /^prescale_passive 0$/m);
+});
