@@ -83,7 +83,7 @@ export function registerRun(program: Command): void {
         const failure = report.errors.find((e) => e.kind === 'docker');
         if (failure)
           throw new PrescaleError(
-            failure.code === 'E_DOCKER_UNREACHABLE' ? 'E_DOCKER_UNREACHABLE' : 'E_DOCKER',
+            failure.code === 'E_ENGINE_UNREACHABLE' ? 'E_ENGINE_UNREACHABLE' : 'E_ENGINE',
             failure.message,
           );
         if (lock && !leader) {

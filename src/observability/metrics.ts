@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { isSourceCode } from '../core/domain/errors.js';
 import type { CycleReport } from '../runtime/cycle.js';
 
 /** Error kinds counted by `prescale_errors_total` (a fixed set: labels stay bounded). */
@@ -110,7 +111,7 @@ export class PrescaleMetrics {
         this.p50.set({ service }, f.p50[i]);
         this.p90.set({ service }, f.p90[i]);
       }
-      if (s.errorCode?.startsWith('E_PROM')) this.errors.inc({ kind: 'prometheus' });
+      if (isSourceCode(s.errorCode)) this.errors.inc({ kind: 'prometheus' });
       else if (s.status === 'skipped') this.errors.inc({ kind: 'labels' });
       else if (s.status === 'failed') this.errors.inc({ kind: 'internal' });
       if (s.problems.some((p) => p.startsWith('could not apply'))) this.errors.inc({ kind: 'apply' });

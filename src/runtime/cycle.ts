@@ -3,7 +3,7 @@ import type { MetricsSource } from '../adapters/sources/port.js';
 import type { PrescaleConfig } from '../config/schema.js';
 import { resolveSpec, type ServiceSpec } from '../config/service-spec.js';
 import type { Decision } from '../core/domain/decision.js';
-import { describeError, isPrescaleError, type ErrorCode } from '../core/domain/errors.js';
+import { describeError, isPrescaleError, isSourceCode, type ErrorCode } from '../core/domain/errors.js';
 import type { Forecast } from '../core/domain/forecast.js';
 import type { RegularSeries, Samples } from '../core/domain/series.js';
 import {
@@ -185,8 +185,8 @@ export class Reconciler {
         services.push(report);
       }
     }
-    if (services.some((s) => s.errorCode?.startsWith('E_PROM'))) {
-      const held = services.filter((s) => s.errorCode?.startsWith('E_PROM'));
+    if (services.some((s) => isSourceCode(s.errorCode))) {
+      const held = services.filter((s) => isSourceCode(s.errorCode));
       errors.push({
         kind: 'prometheus',
         code: held[0].errorCode as string,
@@ -251,7 +251,7 @@ export class Reconciler {
         status: 'held',
         message: `holding ${target.replicas} replicas: ${why}`,
         problems: [why],
-        errorCode: 'E_PROM_DATA',
+        errorCode: 'E_SOURCE_DATA',
         decision: held(target, now, why),
       };
     }

@@ -132,7 +132,7 @@ describe(
         env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock', PRESCALE_LOG_LEVEL: 'silent' },
       });
       assert.equal(res.status, 1);
-      assert.match(res.stderr, /E_DOCKER_UNREACHABLE: .*unix:\/\/\/nonexistent\/docker\.sock is unreachable/);
+      assert.match(res.stderr, /E_ENGINE_UNREACHABLE: .*unix:\/\/\/nonexistent\/docker\.sock is unreachable/);
       assert.doesNotMatch(res.stderr, /at .*\.js:\d+/, 'no stack trace');
     });
   },

@@ -13,7 +13,7 @@ export class FakeSource implements MetricsSource {
   readonly calls: Array<[string, number, number]> = [];
   async queryRange(query: string, start: number, end: number, step: number): Promise<Samples> {
     this.calls.push([query, start, end]);
-    if (query === 'down') throw new PrescaleError('E_PROM_UNREACHABLE', 'Prometheus at http://x is unreachable');
+    if (query === 'down') throw new PrescaleError('E_SOURCE_UNREACHABLE', 'Prometheus at http://x is unreachable');
     if (query === 'empty') return { timestamps: [], values: [] };
     const timestamps: number[] = [];
     const values: number[] = [];

@@ -10,6 +10,6 @@ export interface Actuator {
   discover(): Promise<ScaleTarget[]>;
   /** Current replicas of one target (fresh read). */
   getReplicas(target: ScaleTarget): Promise<number>;
-  /** Ask the engine for `replicas`. Throws PrescaleError E_DOCKER* on failure; never goes below 0. */
+  /** Ask the engine for `replicas`. Throws PrescaleError E_ENGINE* on failure; never goes below 0. */
   setReplicas(target: ScaleTarget, replicas: number): Promise<void>;
 }

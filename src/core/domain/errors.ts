@@ -6,11 +6,11 @@ export type ErrorCode =
   | 'E_CONFIG' // invalid configuration (names the file and field)
   | 'E_LABEL' // invalid prescale.* label on a service (names the label and value)
   | 'E_INPUT' // invalid input file or argument (names the file, line or flag)
-  | 'E_PROM_UNREACHABLE' // Prometheus did not answer (connection refused, timeout)
-  | 'E_PROM_QUERY' // Prometheus answered with an error (bad PromQL, limits)
-  | 'E_PROM_DATA' // the answer is unusable (several series, NaN/Inf, empty)
-  | 'E_DOCKER_UNREACHABLE' // the Docker engine did not answer
-  | 'E_DOCKER' // the Docker engine answered with an error
+  | 'E_SOURCE_UNREACHABLE' // the metrics source (Prometheus, …) did not answer (refused, timeout)
+  | 'E_SOURCE_QUERY' // the source answered with an error (bad query, limits)
+  | 'E_SOURCE_DATA' // the answer is unusable (several series, NaN/Inf, empty)
+  | 'E_ENGINE_UNREACHABLE' // the engine (Docker, …) did not answer
+  | 'E_ENGINE' // the engine answered with an error
   | 'E_NOT_FOUND' // a service or model does not exist
   | 'E_LOCKED' // another prescale instance holds the leader lock: this one does not act
   | 'E_FORECAST' // a forecast could not be made
@@ -24,6 +24,16 @@ export class PrescaleError extends Error {
     this.name = 'PrescaleError';
     this.code = code;
   }
+}
+
+/** Codes of a failing metrics source: the service's load is unknown. */
+export function isSourceCode(code: string | undefined): boolean {
+  return code === 'E_SOURCE_UNREACHABLE' || code === 'E_SOURCE_QUERY' || code === 'E_SOURCE_DATA';
+}
+
+/** Codes of a failing engine. */
+export function isEngineCode(code: string | undefined): boolean {
+  return code === 'E_ENGINE_UNREACHABLE' || code === 'E_ENGINE';
 }
 
 /** True when `err` is a PrescaleError, optionally with the given code. */

@@ -103,7 +103,7 @@ describe(
       const src = new PrometheusSource({ url: prom.url });
       await assert.rejects(
         src.queryRange('sum(load', start, end, STEP),
-        (e: unknown) => isPrescaleError(e, 'E_PROM_QUERY') && /parse error/.test(e.message),
+        (e: unknown) => isPrescaleError(e, 'E_SOURCE_QUERY') && /parse error/.test(e.message),
       );
     });
 
@@ -111,7 +111,7 @@ describe(
       const src = new PrometheusSource({ url: prom.url });
       await assert.rejects(
         src.queryRange('load', start, start + 3600, STEP),
-        (e: unknown) => isPrescaleError(e, 'E_PROM_DATA') && /service="api"/.test(e.message),
+        (e: unknown) => isPrescaleError(e, 'E_SOURCE_DATA') && /service="api"/.test(e.message),
       );
     });
 
@@ -120,7 +120,7 @@ describe(
       await prom.pause();
       try {
         await assert.rejects(src.queryRange('load{service="web"}', start, start + 600, STEP), (e: unknown) =>
-          isPrescaleError(e, 'E_PROM_UNREACHABLE'),
+          isPrescaleError(e, 'E_SOURCE_UNREACHABLE'),
         );
       } finally {
         await prom.resume();

@@ -29,7 +29,7 @@ class FakeActuator implements Actuator {
     return t.replicas;
   }
   async setReplicas(t: ScaleTarget, n: number) {
-    if (this.failOn.has(t.name)) throw new PrescaleError('E_DOCKER', 'update failed');
+    if (this.failOn.has(t.name)) throw new PrescaleError('E_ENGINE', 'update failed');
     this.sets.push([t.name, n]);
   }
 }
@@ -99,7 +99,7 @@ test('cycle: discovery failing is reported and nothing is planned', async () => 
   const broken: Actuator = {
     ...new FakeActuator([]),
     kind: 'swarm',
-    discover: async () => Promise.reject(new PrescaleError('E_DOCKER_UNREACHABLE', 'engine down')),
+    discover: async () => Promise.reject(new PrescaleError('E_ENGINE_UNREACHABLE', 'engine down')),
     getReplicas: async () => 0,
     setReplicas: async () => {},
   };
@@ -107,7 +107,7 @@ test('cycle: discovery failing is reported and nothing is planned', async () => 
   assert.equal(report.services.length, 0);
   assert.deepEqual(
     report.errors.map((e) => e.code),
-    ['E_DOCKER_UNREACHABLE'],
+    ['E_ENGINE_UNREACHABLE'],
   );
 });
 
@@ -227,9 +227,9 @@ test('cycle: when discovery fails after it worked, the services seen last are li
   const actuator = new FakeActuator([target('web', 'high', 2)]);
   const r = reconciler(new FakeSource(), actuator);
   await r.runOnce(NOW);
-  actuator.discover = async () => Promise.reject(new PrescaleError('E_DOCKER_UNREACHABLE', 'engine down'));
+  actuator.discover = async () => Promise.reject(new PrescaleError('E_ENGINE_UNREACHABLE', 'engine down'));
   const report = await r.runOnce(NOW + 60);
-  assert.equal(report.errors[0].code, 'E_DOCKER_UNREACHABLE');
+  assert.equal(report.errors[0].code, 'E_ENGINE_UNREACHABLE');
   assert.equal(report.services.length, 1);
   const [web] = report.services;
   assert.equal(web.status, 'held');

@@ -37,12 +37,12 @@ export function engineError(err: unknown, docker: Docker, what: string): Prescal
     e?.code === 'ECONNRESET'
   ) {
     return new PrescaleError(
-      'E_DOCKER_UNREACHABLE',
+      'E_ENGINE_UNREACHABLE',
       `${what}: Docker engine at ${describeEngine(docker)} is unreachable (${e.code})`,
       { cause: err },
     );
   }
   const msg = e?.json?.message ?? e?.message ?? String(err);
   if (e?.statusCode === 404) return new PrescaleError('E_NOT_FOUND', `${what}: ${msg}`, { cause: err });
-  return new PrescaleError('E_DOCKER', `${what}: ${msg}`, { cause: err });
+  return new PrescaleError('E_ENGINE', `${what}: ${msg}`, { cause: err });
 }

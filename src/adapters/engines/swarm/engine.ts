@@ -108,7 +108,7 @@ export class SwarmActuator implements Actuator {
           ? err
           : engineError(err, this.docker, `scaling service ${target.name} to ${want}`);
         if (
-          mapped.code === 'E_DOCKER' &&
+          mapped.code === 'E_ENGINE' &&
           /out of sequence|version/i.test(mapped.message) &&
           attempt < MAX_UPDATE_ATTEMPTS
         ) {

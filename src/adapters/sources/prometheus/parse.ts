@@ -30,16 +30,16 @@ function labelsText(metric: Record<string, string> | undefined): string {
 /** Parses the JSON body of one `query_range` answer for `query`. */
 export function parseRangeResponse(body: unknown, query: string): ParsedRange {
   const b = body as PromBody;
-  if (!b || typeof b !== 'object') throw new PrescaleError('E_PROM_DATA', `answer to ${query} is not JSON`);
+  if (!b || typeof b !== 'object') throw new PrescaleError('E_SOURCE_DATA', `answer to ${query} is not JSON`);
   if (b.status !== 'success') {
     throw new PrescaleError(
-      'E_PROM_QUERY',
+      'E_SOURCE_QUERY',
       `Prometheus rejected ${query}: ${b.errorType ?? 'error'}: ${b.error ?? 'no reason given'}`,
     );
   }
   if (b.data?.resultType !== 'matrix') {
     throw new PrescaleError(
-      'E_PROM_DATA',
+      'E_SOURCE_DATA',
       `query ${query} returned ${b.data?.resultType ?? 'nothing'}, not a range vector (matrix)`,
     );
   }
@@ -47,7 +47,7 @@ export function parseRangeResponse(body: unknown, query: string): ParsedRange {
   if (result.length > 1) {
     const names = result.slice(0, 3).map((r) => labelsText(r.metric));
     throw new PrescaleError(
-      'E_PROM_DATA',
+      'E_SOURCE_DATA',
       `query ${query} returned ${result.length} series (${names.join(', ')}${result.length > 3 ? ', …' : ''}); aggregate it to one, e.g. sum(...)`,
     );
   }

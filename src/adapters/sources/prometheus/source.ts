@@ -24,7 +24,7 @@ export interface PrometheusSourceOptions {
 
 /** A failure worth retrying: the server was unreachable or said it is overloaded. */
 function transient(err: Error): boolean {
-  return isPrescaleError(err, 'E_PROM_UNREACHABLE');
+  return isPrescaleError(err, 'E_SOURCE_UNREACHABLE');
 }
 
 /**
@@ -98,17 +98,17 @@ export class PrometheusSource implements MetricsSource {
           });
         } catch (err) {
           if (signal?.aborted) throw err;
-          throw new PrescaleError('E_PROM_UNREACHABLE', `Prometheus at ${this.base} is unreachable`, { cause: err });
+          throw new PrescaleError('E_SOURCE_UNREACHABLE', `Prometheus at ${this.base} is unreachable`, { cause: err });
         }
         if (res.status >= 500 || res.status === 429) {
-          throw new PrescaleError('E_PROM_UNREACHABLE', `Prometheus at ${this.base} answered HTTP ${res.status}`);
+          throw new PrescaleError('E_SOURCE_UNREACHABLE', `Prometheus at ${this.base} answered HTTP ${res.status}`);
         }
         let json: unknown;
         try {
           json = await res.json();
         } catch (err) {
           throw new PrescaleError(
-            'E_PROM_DATA',
+            'E_SOURCE_DATA',
             `Prometheus at ${this.base} answered HTTP ${res.status} without JSON`,
             { cause: err },
           );
@@ -118,7 +118,7 @@ export class PrometheusSource implements MetricsSource {
     } catch (err) {
       if (isPrescaleError(err)) throw err;
       // the breaker is open: same meaning for callers as an unreachable server
-      throw new PrescaleError('E_PROM_UNREACHABLE', `Prometheus at ${this.base} is unreachable (failing fast)`, {
+      throw new PrescaleError('E_SOURCE_UNREACHABLE', `Prometheus at ${this.base} is unreachable (failing fast)`, {
         cause: err,
       });
     }

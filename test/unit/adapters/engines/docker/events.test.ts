@@ -22,7 +22,7 @@ class FakeEngine {
   open = async (filters: Readonly<Record<string, readonly string[]>>) => {
     this.filters.push(filters);
     const up = this.script.shift() ?? true;
-    if (!up) throw new PrescaleError('E_DOCKER_UNREACHABLE', 'connect ECONNREFUSED');
+    if (!up) throw new PrescaleError('E_ENGINE_UNREACHABLE', 'connect ECONNREFUSED');
     const s = new PassThrough();
     this.opened.push(s);
     return s;

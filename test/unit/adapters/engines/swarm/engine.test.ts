@@ -48,7 +48,7 @@ test('swarm: a worker node is not a manager either; a manager still starting is 
     false,
   );
   const a = new SwarmActuator(fakeDocker(() => Promise.reject(engine503(STARTING))));
-  await assert.rejects(a.discover(), (err) => isPrescaleError(err, 'E_DOCKER') && /being prepared/.test(err.message));
+  await assert.rejects(a.discover(), (err) => isPrescaleError(err, 'E_ENGINE') && /being prepared/.test(err.message));
 });
 
 test('swarm: a manager that says it is not one (dockerd restarting) fails for a while, then is believed', async () => {
@@ -62,9 +62,9 @@ test('swarm: a manager that says it is not one (dockerd restarting) fails for a 
   await a.discover();
   answer = () => Promise.reject(engine503(NOT_IN_SWARM));
   now = 10_000;
-  await assert.rejects(a.discover(), (err) => isPrescaleError(err, 'E_DOCKER'));
+  await assert.rejects(a.discover(), (err) => isPrescaleError(err, 'E_ENGINE'));
   now = 59_000;
-  await assert.rejects(a.discover(), (err) => isPrescaleError(err, 'E_DOCKER'));
+  await assert.rejects(a.discover(), (err) => isPrescaleError(err, 'E_ENGINE'));
   now = 60_000;
   assert.deepEqual(await a.discover(), [], 'a minute later: the swarm was left');
 });

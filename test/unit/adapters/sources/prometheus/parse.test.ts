@@ -32,7 +32,7 @@ const bad: Array<[string, unknown, string, RegExp]> = [
   [
     'error status',
     { status: 'error', errorType: 'bad_data', error: 'parse error at char 3' },
-    'E_PROM_QUERY',
+    'E_SOURCE_QUERY',
     /parse error at char 3/,
   ],
   [
@@ -41,11 +41,11 @@ const bad: Array<[string, unknown, string, RegExp]> = [
       { metric: { pod: 'a' }, values: [] },
       { metric: { pod: 'b' }, values: [] },
     ]),
-    'E_PROM_DATA',
+    'E_SOURCE_DATA',
     /2 series.*pod="a".*pod="b"/,
   ],
-  ['vector, not matrix', { status: 'success', data: { resultType: 'vector', result: [] } }, 'E_PROM_DATA', /vector/],
-  ['not an object', null, 'E_PROM_DATA', /not JSON/],
+  ['vector, not matrix', { status: 'success', data: { resultType: 'vector', result: [] } }, 'E_SOURCE_DATA', /vector/],
+  ['not an object', null, 'E_SOURCE_DATA', /not JSON/],
 ];
 for (const [name, body, code, msg] of bad) {
   test(`rejects ${name}`, () => {
