@@ -11,7 +11,7 @@ import {
 import { z } from 'zod';
 import { isPrescaleError } from '../core/domain/errors.js';
 import type { PrescaleMetrics } from '../observability/metrics.js';
-import type { ServiceReport } from '../runtime/cycle.js';
+import { PROBLEM_CODES, type ServiceReport } from '../runtime/report.js';
 import { explainPrediction } from '../runtime/explain.js';
 
 /** What the API reads and does; the service provides it, tests fake it. */
@@ -79,7 +79,9 @@ const Service = z.object({
     })
     .optional()
     .describe('the policy tuning in force (autoTune): what it set, and the replay it chose it on'),
-  problems: z.array(z.string()),
+  problems: z
+    .array(z.object({ code: z.enum(PROBLEM_CODES), message: z.string() }))
+    .describe('what went wrong or was worked around: a stable code and a sentence'),
   errorCode: z.string().optional(),
 });
 const Recommendation = z.object({
@@ -126,7 +128,7 @@ function serviceView(s: ServiceReport): z.infer<typeof Service> {
       configuredUnservedPct: s.tuning.configured.unservedPct,
       configuredCostVsOracle: s.tuning.configured.costVsOracle,
     },
-    problems: [...s.problems],
+    problems: s.problems.map((p) => ({ code: p.code, message: p.message })),
     errorCode: s.errorCode,
   };
 }
@@ -150,6 +152,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     if (isPrescaleError(err, 'E_NOT_FOUND'))
       return void reply.code(404).send({ error: 'not_found', message: err.message });
     if (isPrescaleError(err, 'E_LOCKED')) return void reply.code(409).send({ error: 'passive', message: err.message });
+    if (isPrescaleError(err, 'E_RECOMMEND_ONLY'))
+      return void reply.code(409).send({ error: 'recommend_only', message: err.message });
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     void reply
       .code(status)

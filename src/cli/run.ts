@@ -80,7 +80,7 @@ export function registerRun(program: Command): void {
           await lock?.release();
         }
         process.stdout.write((o.json ? JSON.stringify(report, null, 2) : formatReport(report)) + '\n');
-        const failure = report.errors.find((e) => e.kind === 'docker');
+        const failure = report.errors.find((e) => e.kind === 'engine');
         if (failure)
           throw new PrescaleError(
             failure.code === 'E_ENGINE_UNREACHABLE' ? 'E_ENGINE_UNREACHABLE' : 'E_ENGINE',

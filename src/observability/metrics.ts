@@ -1,9 +1,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { isSourceCode } from '../core/domain/errors.js';
-import type { CycleReport } from '../runtime/cycle.js';
+import { APPLY_PROBLEMS, type CycleReport, type ServiceReport } from '../runtime/report.js';
 
 /** Error kinds counted by `prescale_errors_total` (a fixed set: labels stay bounded). */
-export const ERROR_KINDS = ['prometheus', 'docker', 'labels', 'forecast', 'apply', 'internal'] as const;
+export const ERROR_KINDS = ['source', 'engine', 'labels', 'forecast', 'apply', 'state', 'internal'] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /**
  * The service's metrics on a registry of its own (never prom-client's global one), so that two
@@ -90,7 +91,8 @@ export class PrescaleMetrics {
   /** Records a finished cycle. */
   observe(report: CycleReport): void {
     this.duration.observe(report.durationMs / 1000);
-    for (const e of report.errors) if (e.kind !== 'prometheus') this.errors.inc({ kind: e.kind });
+    // a failing source is counted once per service it holds, below
+    for (const e of report.errors) if (e.kind !== 'source') this.errors.inc({ kind: e.kind });
     // services that are gone stop being reported (their series would otherwise linger)
     const live = new Set(report.services.map((s) => s.key));
     for (const service of this.known) {
@@ -111,12 +113,19 @@ export class PrescaleMetrics {
         this.p50.set({ service }, f.p50[i]);
         this.p90.set({ service }, f.p90[i]);
       }
-      if (isSourceCode(s.errorCode)) this.errors.inc({ kind: 'prometheus' });
-      else if (s.status === 'skipped') this.errors.inc({ kind: 'labels' });
-      else if (s.status === 'failed') this.errors.inc({ kind: 'internal' });
-      if (s.problems.some((p) => p.startsWith('could not apply'))) this.errors.inc({ kind: 'apply' });
-      if (s.problems.some((p) => p.startsWith('no forecast'))) this.errors.inc({ kind: 'forecast' });
+      for (const kind of errorKinds(s)) this.errors.inc({ kind });
       if (s.applied) this.actions.inc({ service, direction: s.desiredReplicas > s.currentReplicas ? 'up' : 'down' });
     }
   }
+}
+
+/** The error kinds one service report counts, from its status and codes only. */
+export function errorKinds(s: ServiceReport): ErrorKind[] {
+  const kinds: ErrorKind[] = [];
+  if (isSourceCode(s.errorCode)) kinds.push('source');
+  else if (s.status === 'skipped') kinds.push('labels');
+  else if (s.status === 'failed') kinds.push('internal');
+  if (s.problems.some((p) => APPLY_PROBLEMS.has(p.code))) kinds.push('apply');
+  if (s.problems.some((p) => p.code === 'ForecastFailed')) kinds.push('forecast');
+  return kinds;
 }

@@ -1,27 +1,41 @@
-import type { Actuator, ScaleTarget } from '../adapters/engines/port.js';
+import pLimit from 'p-limit';
+import type { Actuator } from '../adapters/engines/port.js';
 import type { MetricsSource } from '../adapters/sources/port.js';
+import { PrescaleError, describeError, isPrescaleError, isSourceCode } from '../core/domain/errors.js';
+import type { ScaleTarget } from '../core/domain/target.js';
+import type { ForecastModel } from '../core/forecast/forecaster.js';
+import { resolveSpec } from '../config/service-spec.js';
 import type { PrescaleConfig } from '../config/schema.js';
-import { resolveSpec, type ServiceSpec } from '../config/service-spec.js';
-import type { Decision } from '../core/domain/decision.js';
-import { describeError, isPrescaleError, isSourceCode, type ErrorCode } from '../core/domain/errors.js';
-import type { Forecast } from '../core/domain/forecast.js';
-import type { RegularSeries, Samples } from '../core/domain/series.js';
-import {
-  forecastFrom,
-  modelNames,
-  prepareSeries,
-  type ForecastModel,
-  type PreparedForecaster,
-} from '../core/forecast/forecaster.js';
 import type { Logger } from '../observability/logger.js';
-import { initialPlannerState, planReplicas } from '../core/planner/plan.js';
-import { countGaps, resample, toRegular } from '../core/series/regular.js';
-import { TUNING, tuneOnHistory, type Tuning } from '../core/simulate/index.js';
+import { CycleLog } from './cycle-log.js';
 import { HistoryCache } from './history.js';
+import { guardedApply } from './plan/apply.js';
+import { forecastStep } from './plan/buckets.js';
+import { ForecastCache } from './plan/forecasts.js';
+import { historyStep, planStep, resolveStep, type PlanContext, type Planned } from './plan/service.js';
+import { TuningCache, type TuneRunner } from './plan/tunings.js';
+import { baseReport, heldReport, type CycleError, type CycleReport, type ServiceReport } from './report.js';
 import { MemoryStateStore, type StateStore } from './state.js';
 
-/** Step of the series the forecaster sees: 5 minutes, or the query step when coarser. */
-export const FORECAST_STEP = 300;
+export type { CycleReport, ServiceReport, HistorySummary } from './report.js';
+export { FORECAST_STEP } from './plan/buckets.js';
+
+/** Bounds on a cycle's concurrent work. */
+export interface CycleLimits {
+  readonly fetchConcurrency: number;
+  readonly applyConcurrency: number;
+  readonly serviceDeadlineMs: number;
+}
+
+/** Defaults of the cycle's bounds on concurrent work. */
+export const CYCLE_LIMITS: CycleLimits = Object.freeze({
+  /** Services whose history is being fetched at once. */
+  fetchConcurrency: 8,
+  /** Changes sent to the engines at once. */
+  applyConcurrency: 4,
+  /** Longest a service's history fetch may take before the service is held, ms. */
+  serviceDeadlineMs: 30_000,
+});
 
 /** What the cycle needs, injected. */
 export interface CycleDeps {
@@ -38,432 +52,233 @@ export interface CycleDeps {
   /** Models loaded at start-up (e.g. a trained LSTM), offered to `auto` and by name. */
   readonly extraModels?: readonly ForecastModel[];
   /** Told what each cycle discovered (and which actuators failed to), e.g. to notice changes. */
-  readonly onDiscovered?: (targets: readonly ScaleTarget[], failed: readonly Actuator['kind'][]) => void;
+  readonly onDiscovered?: (targets: readonly ScaleTarget[], failed: readonly string[]) => void;
+  /** Where the daily policy tuning runs (default: this thread). */
+  readonly tune?: TuneRunner;
+  /** Bounds on concurrent work (defaults: CYCLE_LIMITS). */
+  readonly limits?: Partial<CycleLimits>;
 }
 
-/** The history behind a decision. */
-export interface HistorySummary {
-  readonly from: number;
-  readonly to: number;
-  readonly points: number;
-  /** Samples missing on the query's grid. */
-  readonly gaps: number;
-  readonly step: number;
-}
-
-/**
- * The decision record of one service in one cycle: what was seen, what was forecast, what was
- * decided and why, what was done. `status` says in one word whether it was planned.
- */
-export interface ServiceReport {
-  readonly key: string;
-  readonly kind: string;
-  readonly name: string;
-  /** Compose project (Compose services only). */
-  readonly project?: string;
-  /**
-   * planned: forecast and plan made; held: data missing, replicas kept; skipped: bad labels;
-   * failed: planning broke, replicas kept; gone: the service was removed while being planned.
-   */
-  readonly status: 'planned' | 'held' | 'skipped' | 'failed' | 'gone';
-  readonly currentReplicas: number;
-  readonly desiredReplicas: number;
-  readonly applied: boolean;
-  /** One sentence: why this number, or why no prediction. */
-  readonly message: string;
-  readonly spec?: ServiceSpec;
-  readonly history?: HistorySummary;
-  readonly observedLoad?: number;
-  readonly forecast?: Forecast;
-  readonly decision?: Decision;
-  /** Recent relative forecast error (0 = perfect), when known. */
-  readonly forecastError?: number;
-  /** The policy tuning in force (policy.autoTune): what it changed, and its replay scores. */
-  readonly tuning?: Tuning;
-  /** Everything that went wrong or was worked around, in words. */
-  readonly problems: readonly string[];
-  /** Error code when the service was held or failed. */
-  readonly errorCode?: ErrorCode | 'E_UNEXPECTED';
-}
-
-/** The outcome of one cycle over every service. */
-export interface CycleReport {
-  readonly at: number;
-  readonly durationMs: number;
-  readonly services: readonly ServiceReport[];
-  /** Failures of a whole engine or source (the services it holds are missing from `services`). */
-  readonly errors: readonly {
-    readonly kind: 'docker' | 'prometheus' | 'internal';
-    readonly code: string;
-    readonly message: string;
-  }[];
+/** A discovered target and the engine it came from. */
+interface Found {
+  readonly actuator: Actuator;
+  readonly target: ScaleTarget;
 }
 
 /**
  * One reconcile cycle over all services: discover → resolve labels → history → forecast → plan
- * → apply. A failing service never stops the others; a failing engine or source holds its
- * services at their current replicas and says so. Time is the `now` passed in.
+ * → apply. Histories are fetched concurrently, each within its own deadline, so that one slow
+ * query delays no other service; forecasting and planning run in discovery order, so the report
+ * is the same as a one-by-one cycle's. A failing service never stops the others; a failing
+ * engine or source holds its services at their current replicas and says so. Time is the `now`
+ * passed in.
  */
 export class Reconciler {
+  private readonly ctx: PlanContext;
   private readonly history: HistoryCache;
-  private readonly state: StateStore;
-  private readonly horizonSteps: number;
-  /**
-   * Per service: the forecaster chosen and fitted at `fittedAt` (refitted every `refit` seconds)
-   * and its last forecast, reused until the series gains a new forecast-step bucket.
-   */
-  private readonly forecasts = new Map<
-    string,
-    { spec: string; end: number; fittedAt: number; prepared: PreparedForecaster; forecast: Forecast }
-  >();
-  /**
-   * Per service: the last policy tuning (see src/core/simulate/tune.ts) and when it was tried, for the
-   * spec it was made for. Re-tuned once a day, one service per cycle (a tuning replays a week).
-   */
-  private readonly tunings = new Map<string, { spec: string; triedAt: number; tuning?: Tuning }>();
-  private tunedThisCycle = false;
-  /** What was last said about a service that is not planned, so that it is said once, not every cycle. */
-  private readonly said = new Map<string, string>();
+  private readonly forecasts: ForecastCache;
+  private readonly tunings: TuningCache;
+  private readonly log: CycleLog;
+  private readonly limits: CycleLimits;
   /** What each actuator discovered last: held and reported while its engine cannot be reached. */
   private readonly lastFound = new Map<Actuator, ScaleTarget[]>();
 
   constructor(private readonly deps: CycleDeps) {
     const c = deps.config.cycle;
+    this.limits = { ...CYCLE_LIMITS, ...deps.limits };
     this.history = new HistoryCache(deps.source, c.history, c.step);
-    this.state = deps.state ?? new MemoryStateStore();
-    this.horizonSteps = Math.max(1, Math.ceil(c.horizon / Math.max(FORECAST_STEP, c.step)));
+    const horizonSteps = Math.max(1, Math.ceil(c.horizon / forecastStep(c.step)));
+    this.forecasts = new ForecastCache(horizonSteps, c.refit, deps.extraModels);
+    this.tunings = new TuningCache(deps.tune);
+    this.log = new CycleLog(deps.logger);
+    this.ctx = {
+      config: deps.config,
+      history: this.history,
+      forecasts: this.forecasts,
+      tunings: this.tunings,
+      state: deps.state ?? new MemoryStateStore(),
+      logger: deps.logger,
+    };
   }
 
-  /** Runs one cycle at `now` (unix seconds). Never throws. */
-  async runOnce(now: number, signal?: AbortSignal): Promise<CycleReport> {
+  /** Runs one cycle at `now` (unix seconds). Never throws; `signal` aborts in-flight I/O. */
+  async runOnce(now: number, signal: AbortSignal = new AbortController().signal): Promise<CycleReport> {
     const t0 = performance.now();
-    this.tunedThisCycle = false;
-    const services: ServiceReport[] = [];
-    const errors: { kind: 'docker' | 'prometheus' | 'internal'; code: string; message: string }[] = [];
-    const seen = new Set<string>();
-    const discovered: ScaleTarget[] = [];
-    const failed: Actuator['kind'][] = [];
-    const found: Array<[Actuator, ScaleTarget[]]> = [];
-    for (const actuator of this.deps.actuators) {
-      try {
-        const targets = await actuator.discover();
-        found.push([actuator, targets]);
-        this.lastFound.set(actuator, targets);
-      } catch (err) {
-        const code = isPrescaleError(err) ? err.code : 'E_UNEXPECTED';
-        const why = describeError(err);
-        errors.push({ kind: 'docker', code, message: `${actuator.kind} discovery failed: ${why}` });
-        this.deps.logger.error({ actuator: actuator.kind, code, err: why }, 'discovery failed; nothing changed');
-        failed.push(actuator.kind);
-        // the services seen last are still there as far as anyone knows: listed as held, untouched
-        for (const target of this.lastFound.get(actuator) ?? []) {
-          seen.add(target.key);
-          services.push({
-            ...base(target),
-            status: 'held',
-            message: `holding ${target.replicas} replicas: ${actuator.kind} discovery failed (${why}); retrying next cycle`,
-            problems: [why],
-            errorCode: code,
-            decision: held(target, now, why),
-          });
-        }
-      }
-    }
-    for (const [, targets] of found) discovered.push(...targets);
-    this.deps.onDiscovered?.(discovered, failed);
-    for (const [actuator, targets] of found) {
-      for (const target of targets) {
-        seen.add(target.key);
-        const report = await this.planOne(actuator, target, now, signal).catch((err: unknown): ServiceReport => ({
-          ...base(target),
-          status: 'failed',
-          message: `planning failed, replicas kept: ${describeError(err)}`,
-          problems: [describeError(err)],
-          errorCode: isPrescaleError(err) ? err.code : 'E_UNEXPECTED',
-        }));
-        this.log(report);
-        services.push(report);
-      }
-    }
-    if (services.some((s) => isSourceCode(s.errorCode))) {
-      const held = services.filter((s) => isSourceCode(s.errorCode));
+    this.tunings.beginCycle();
+    const { found, held, errors, failed } = await this.discover(now);
+    this.deps.onDiscovered?.(
+      found.map((f) => f.target),
+      failed,
+    );
+    const planned = await this.planAll(found, now, signal);
+    const services = [...held, ...planned];
+    for (const r of planned) this.log.service(r);
+    const source = planned.find((s) => isSourceCode(s.errorCode));
+    if (source) {
       errors.push({
-        kind: 'prometheus',
-        code: held[0].errorCode as string,
-        message: held[0].problems[0] ?? 'Prometheus failed',
+        kind: 'source',
+        code: source.errorCode as string,
+        message: source.problems[0]?.message ?? 'the metrics source failed',
       });
     }
+    const seen = new Set(services.map((s) => s.key));
     this.history.retain(seen);
-    for (const k of this.forecasts.keys()) if (!seen.has(k)) this.forecasts.delete(k);
-    for (const k of this.tunings.keys()) if (!seen.has(k)) this.tunings.delete(k);
-    for (const k of this.said.keys()) if (!seen.has(k)) this.said.delete(k);
+    this.forecasts.retain(seen);
+    this.tunings.retain(seen);
+    this.log.retain(seen);
     try {
-      this.state.flush();
+      this.ctx.state.flush();
     } catch (err) {
-      errors.push({
-        kind: 'internal',
-        code: 'E_STATE',
-        message: `could not save planner state: ${describeError(err)}`,
-      });
+      errors.push({ kind: 'state', code: 'E_STATE', message: `could not save planner state: ${describeError(err)}` });
     }
     return { at: now, durationMs: performance.now() - t0, services, errors };
   }
 
-  private async planOne(
-    actuator: Actuator,
-    target: ScaleTarget,
-    now: number,
-    signal?: AbortSignal,
-  ): Promise<ServiceReport> {
-    const { spec, errors } = resolveSpec(target, this.deps.config);
-    if (!spec) {
-      return {
-        ...base(target),
-        status: 'skipped',
-        message: `skipped: ${errors.join('; ')}`,
-        problems: errors,
-        errorCode: 'E_LABEL',
-      };
-    }
-    const cycle = this.deps.config.cycle;
-    let samples: Samples;
-    try {
-      samples = await this.history.get(target.key, spec.query, now, signal);
-    } catch (err) {
+  /** Every engine's services; an engine that fails holds what it listed last. */
+  private async discover(now: number) {
+    const found: Found[] = [];
+    const held: ServiceReport[] = [];
+    const errors: CycleError[] = [];
+    const failed: string[] = [];
+    const results = await Promise.allSettled(this.deps.actuators.map((a) => a.discover()));
+    this.deps.actuators.forEach((actuator, i) => {
+      const result = results[i];
+      if (result.status === 'fulfilled') {
+        this.lastFound.set(actuator, result.value);
+        for (const target of result.value) found.push({ actuator, target });
+        return;
+      }
+      const err: unknown = result.reason;
       const code = isPrescaleError(err) ? err.code : 'E_UNEXPECTED';
       const why = describeError(err);
-      return {
-        ...base(target),
-        spec,
-        status: 'held',
-        message: `holding ${target.replicas} replicas: no load history (${why}); retrying next cycle`,
-        problems: [why],
-        errorCode: code,
-        decision: held(target, now, why),
-      };
-    }
-    const problems: string[] = [];
-    if (samples.timestamps.length === 0) {
-      const why = `query ${spec.query} returned no samples in the last ${Math.round(cycle.history / 3600)} h`;
-      return {
-        ...base(target),
-        spec,
-        status: 'held',
-        message: `holding ${target.replicas} replicas: ${why}`,
-        problems: [why],
-        errorCode: 'E_SOURCE_DATA',
-        decision: held(target, now, why),
-      };
-    }
-    // the grid is anchored on whole forecast steps (e.g. :00, :05, …) so that buckets, and the
-    // forecast made from them, stay the same from one cycle to the next until a bucket completes
-    const fstep = Math.max(FORECAST_STEP, cycle.step);
-    const raw = toRegular(samples, cycle.step, Math.ceil(samples.timestamps[0] / fstep) * fstep);
-    const gaps = countGaps(raw);
-    const history: HistorySummary = {
-      from: samples.timestamps[0],
-      to: samples.timestamps[samples.timestamps.length - 1],
-      points: samples.timestamps.length,
-      gaps,
-      step: cycle.step,
-    };
-    if (gaps) problems.push(`${gaps} of ${raw.values.length} samples missing in the history`);
-    const lastAt = history.to;
-    const stale = now - lastAt > Math.max(3 * cycle.step, 300);
-    const observedLoad = stale ? Number.NaN : samples.values[samples.values.length - 1];
-    if (stale) problems.push(`latest sample is ${Math.round(now - lastAt)} s old`);
+      errors.push({
+        kind: 'engine',
+        adapter: actuator.kind,
+        code,
+        message: `${actuator.kind} discovery failed: ${why}`,
+      });
+      this.deps.logger.error({ engine: actuator.kind, code, err: why }, 'discovery failed; nothing changed');
+      failed.push(actuator.kind);
+      // the services seen last are still there as far as anyone knows: listed as held, untouched
+      for (const target of this.lastFound.get(actuator) ?? []) {
+        held.push(
+          heldReport(target, now, { code: 'DiscoveryFailed', message: why }, code, {
+            message: `holding ${target.replicas} replicas: ${actuator.kind} discovery failed (${why}); retrying next cycle`,
+          }),
+        );
+      }
+    });
+    return { found, held, errors, failed };
+  }
 
-    let forecast: Forecast | undefined;
-    let series: RegularSeries | undefined;
-    try {
-      const step = fstep;
-      // forecast on whole buckets only: the bucket still filling would read as a dip
-      const complete = Math.floor((history.to + cycle.step - raw.start) / step) * step;
-      const trimmed = { ...raw, values: raw.values.slice(0, Math.round(complete / cycle.step)) };
-      series = step % cycle.step === 0 ? resample(trimmed, step) : trimmed;
-      // the forecast only changes when a bucket completes: reuse it until then (the oldest
-      // bucket leaving the window meanwhile changes nothing that matters)
-      // the model is chosen and fitted once per refit interval (as `simulate` replays it) and
-      // forecasts from the newest bucket in between
-      const specKey = `${spec.query}|${spec.model}|${series.step}`;
-      const end = series.start + series.values.length * series.step;
-      const cached = this.forecasts.get(target.key);
-      if (cached?.spec === specKey && cached.end === end) {
-        forecast = cached.forecast;
-      } else {
-        const refit = !cached || cached.spec !== specKey || now - cached.fittedAt >= this.deps.config.cycle.refit;
-        const prepared = refit
-          ? prepareSeries(series, this.horizonSteps, { model: spec.model, extraModels: this.deps.extraModels })
-          : cached.prepared;
-        forecast = forecastFrom(prepared, series);
-        this.forecasts.set(target.key, {
-          spec: specKey,
-          end,
-          fittedAt: refit ? now : cached.fittedAt,
-          prepared,
-          forecast,
-        });
-      }
-      problems.push(...forecast.notes);
-    } catch (err) {
-      problems.push(`no forecast: ${describeError(err)}`);
-    }
-    const tuning = series && this.tuned(target, spec, series, now, problems);
-    const policy = tuning ? { ...spec.policy, ...tuning.overrides } : spec.policy;
-    const state = this.state.get(target.key) ?? initialPlannerState();
-    const out = planReplicas({ now, currentReplicas: target.replicas, observedLoad, forecast }, policy, state);
-    this.state.set(target.key, out.state);
-    const decision = out.decision;
-    let applied = false;
-    const { minReplicas: min, maxReplicas: max } = spec.policy;
-    const desired = decision.desiredReplicas;
-    if (desired !== target.replicas && this.mayApply()) {
-      if (!Number.isInteger(desired) || desired < min || desired > max) {
-        // the planner clamps to [min, max]; this guard makes sure no bug or fault ever gets past it
-        problems.push(`refused to apply ${desired} replicas: outside [${min}, ${max}]`);
-      } else {
+  /** Plans every target: histories concurrently, plans in order, changes concurrently. */
+  private async planAll(found: readonly Found[], now: number, signal: AbortSignal): Promise<ServiceReport[]> {
+    const fetchLimit = pLimit(this.limits.fetchConcurrency);
+    const fetched = found.map(({ target }) => {
+      const resolved = resolveStep(target, this.deps.config);
+      if ('report' in resolved) return Promise.resolve(resolved);
+      return fetchLimit(async () => {
+        // a timer of our own, not AbortSignal.timeout: that one does not keep the process alive,
+        // and a one-shot run would exit with the query still pending
+        const deadline = new AbortController();
+        const timer = setTimeout(() => deadline.abort(), this.limits.serviceDeadlineMs);
         try {
-          await actuator.setReplicas(target, desired);
-          applied = true;
-        } catch (err) {
-          if (isPrescaleError(err, 'E_NOT_FOUND')) {
-            const why = `the service was removed while being planned: ${describeError(err)}`;
-            return {
-              ...base(target),
-              spec,
-              status: 'gone',
-              message: `nothing applied: ${why}`,
-              problems: [...problems, why],
-              errorCode: 'E_NOT_FOUND',
-              history,
-              forecast,
-              decision,
-            };
-          }
-          problems.push(`could not apply ${desired} replicas: ${describeError(err)}`);
+          const r = await historyStep(this.ctx, target, resolved.spec, now, signal, deadline.signal);
+          return 'report' in r ? r : { spec: resolved.spec, samples: r.samples };
+        } finally {
+          clearTimeout(timer);
         }
+      });
+    });
+    const plans: Array<Planned | ServiceReport> = [];
+    for (let i = 0; i < found.length; i++) {
+      const { target } = found[i];
+      const step = await fetched[i].catch((err: unknown) => ({ report: failedReport(target, err) }));
+      if (signal.aborted) {
+        const problem = { code: 'Interrupted' as const, message: 'prescale is stopping' };
+        plans.push('report' in step ? step.report : heldReport(target, now, problem, undefined, { spec: step.spec }));
+        continue;
       }
+      if ('report' in step) {
+        plans.push(step.report);
+        continue;
+      }
+      plans.push(
+        await planStep(this.ctx, target, step.spec, step.samples, now).catch((err) => failedReport(target, err)),
+      );
+    }
+    const applyLimit = pLimit(this.limits.applyConcurrency);
+    return Promise.all(
+      plans.map((p, i) => ('status' in p ? Promise.resolve(p) : applyLimit(() => this.finish(found[i], p, signal)))),
+    );
+  }
+
+  /** Sends the planned change (when allowed) and writes the report. */
+  private async finish({ actuator, target }: Found, p: Planned, signal: AbortSignal): Promise<ServiceReport> {
+    const decision = p.out.decision;
+    // nothing is changed once the instance is stopping (it may be losing the lease)
+    const allowed = () => !signal.aborted && this.mayApply();
+    const outcome = await guardedApply(actuator, target, decision.desiredReplicas, p.spec.policy, allowed);
+    const problems = outcome.problem ? [...p.problems, outcome.problem] : p.problems;
+    const common = { spec: p.spec, history: p.history, forecast: p.forecast, decision };
+    if (!outcome.applied && outcome.gone) {
+      return {
+        ...baseReport(target),
+        ...common,
+        status: 'gone',
+        message: `nothing applied: ${outcome.problem?.message}`,
+        problems,
+        errorCode: 'E_NOT_FOUND',
+      };
     }
     return {
-      ...base(target),
-      spec,
+      ...baseReport(target),
+      ...common,
       status: 'planned',
       desiredReplicas: decision.desiredReplicas,
-      applied,
+      applied: outcome.applied,
       message: decision.message,
-      history,
-      observedLoad,
-      forecast,
-      decision,
-      forecastError: out.state.forecastError,
-      ...(tuning && { tuning }),
+      observedLoad: p.observedLoad,
+      forecastError: p.out.state.forecastError,
+      ...(p.tuning && { tuning: p.tuning }),
       problems,
     };
   }
 
   /**
-   * The policy tuning in force for a service with `autoTune`: re-tuned when a day old or when
-   * the spec changed, at most one service per cycle. A failed tuning keeps the last one.
+   * Applies `desired` replicas to one service now, through the same guard as the cycle: the
+   * service is discovered afresh and its spec re-resolved from the labels it has now, the number
+   * clamped to that spec's [min, max], and `apply` asked right before the change.
    */
-  private tuned(
-    target: ScaleTarget,
-    spec: ServiceSpec,
-    series: RegularSeries,
-    now: number,
-    problems: string[],
-  ): Tuning | undefined {
-    if (!spec.policy.autoTune) return undefined;
-    const key = JSON.stringify([spec.query, spec.model, spec.policy]);
-    let entry = this.tunings.get(target.key);
-    if (entry && entry.spec !== key) entry = undefined;
-    if ((!entry || now - entry.triedAt >= TUNING.everySec) && !this.tunedThisCycle) {
-      this.tunedThisCycle = true;
-      const t0 = performance.now();
-      try {
-        // the replay uses the statistical forecasters only: replaying a loaded model (an LSTM)
-        // step by step over a week takes tens of seconds on wasm, and the tuning blocks the cycle
-        const model = modelNames().includes(spec.model) ? spec.model : 'auto';
-        const tuning = tuneOnHistory(series, spec.policy, { forecast: { model } });
-        entry = { spec: key, triedAt: now, tuning: tuning ?? entry?.tuning };
-        if (tuning) {
-          this.deps.logger.info(
-            {
-              service: target.key,
-              ...tuning.overrides,
-              days: +tuning.days.toFixed(2),
-              objective: +tuning.score.objective.toFixed(4),
-              configuredObjective: +tuning.configured.objective.toFixed(4),
-              ms: Math.round(performance.now() - t0),
-            },
-            'policy tuned on the replay of the last week',
-          );
-        }
-      } catch (err) {
-        entry = { spec: key, triedAt: now, tuning: entry?.tuning };
-        problems.push(`policy tuning failed, kept the last one: ${describeError(err)}`);
-      }
-      this.tunings.set(target.key, entry);
+  async applyNow(key: string, desired: number): Promise<{ target: ScaleTarget; replicas: number; applied: boolean }> {
+    for (const actuator of this.deps.actuators) {
+      const target = (await actuator.discover()).find((t) => t.key === key);
+      if (!target) continue;
+      const { spec, errors } = resolveSpec(target, this.deps.config);
+      if (!spec) throw new PrescaleError('E_LABEL', `${key}: ${errors.join('; ')}`);
+      const { minReplicas: min, maxReplicas: max } = spec.policy;
+      const replicas = Math.min(max, Math.max(min, desired));
+      const outcome = await guardedApply(actuator, target, replicas, spec.policy, () => this.mayApply());
+      if (!outcome.applied && outcome.gone) throw new PrescaleError('E_NOT_FOUND', `service ${key} is gone`);
+      if (outcome.problem) throw new PrescaleError('E_ENGINE', outcome.problem.message);
+      return { target, replicas, applied: outcome.applied };
     }
-    return entry?.tuning;
+    throw new PrescaleError('E_NOT_FOUND', `service ${key} is gone`);
   }
 
   private mayApply(): boolean {
     return typeof this.deps.apply === 'function' ? this.deps.apply() : this.deps.apply;
   }
-
-  /**
-   * One line per service and cycle: info when planned; a warning naming the problem (e.g. the
-   * invalid label and its value) when it is not, said once and again only when it changes.
-   */
-  private log(r: ServiceReport): void {
-    const fields = {
-      service: r.key,
-      status: r.status,
-      current: r.currentReplicas,
-      desired: r.desiredReplicas,
-      applied: r.applied,
-      reason: r.decision?.reason,
-    };
-    if (r.status === 'planned') {
-      if (this.said.delete(r.key)) this.deps.logger.info({ service: r.key }, 'planned again');
-      // a change that could not be made is worth a warning; the forecaster's notes are not
-      const failed = r.problems.some((p) => p.startsWith('could not apply') || p.startsWith('refused'));
-      this.deps.logger[failed ? 'warn' : 'info'](
-        r.problems.length ? { ...fields, problems: r.problems } : fields,
-        r.message,
-      );
-      return;
-    }
-    const what = `${r.status}: ${r.problems.join('; ')}`;
-    const repeat = this.said.get(r.key) === what;
-    this.said.set(r.key, what);
-    this.deps.logger[repeat ? 'debug' : 'warn']({ ...fields, problems: r.problems, code: r.errorCode }, r.message);
-  }
 }
 
-function base(target: ScaleTarget) {
+/** Planning broke in an unexpected way: replicas kept, the error said. */
+function failedReport(target: ScaleTarget, err: unknown): ServiceReport {
+  const message = describeError(err);
   return {
-    key: target.key,
-    kind: target.kind,
-    name: target.name,
-    ...(target.project !== undefined && { project: target.project }),
-    currentReplicas: target.replicas,
-    desiredReplicas: target.replicas,
-    applied: false,
-    problems: [] as string[],
-  };
-}
-
-/** The decision when data is missing: keep what runs. */
-function held(target: ScaleTarget, now: number, why: string): Decision {
-  return {
-    at: now,
-    currentReplicas: target.replicas,
-    desiredReplicas: target.replicas,
-    reason: 'HoldOnError',
-    reasons: ['HoldOnError'],
-    message: `${target.replicas} → ${target.replicas} (HoldOnError): ${why}`,
-    reactive: target.replicas,
-    schedule: [],
+    ...baseReport(target),
+    status: 'failed',
+    message: `planning failed, replicas kept: ${message}`,
+    problems: [{ code: 'PlanningFailed', message }],
+    errorCode: isPrescaleError(err) ? err.code : 'E_UNEXPECTED',
   };
 }

@@ -1,4 +1,4 @@
-import type { ServiceReport } from './cycle.js';
+import { problemText, type ServiceReport } from './report.js';
 
 /**
  * Why a service is or is not predicted, in fields and in one sentence, from its decision record.
@@ -40,7 +40,7 @@ export function explainPrediction(r: ServiceReport): PredictionStatus {
     ? { historyDays: round((r.history.to - r.history.from) / 86_400, 2), missingSamples: r.history.gaps }
     : {};
   const errors = { forecastError: r.forecastError, maxForecastError };
-  const problems = r.problems.join('; ');
+  const problems = problemText(r.problems);
   switch (r.status) {
     case 'skipped':
       return {
@@ -68,7 +68,7 @@ export function explainPrediction(r: ServiceReport): PredictionStatus {
   }
   const span = r.history ? describeHistory(r) : 'no history';
   if (!r.forecast) {
-    const why = r.problems.find((p) => p.startsWith('no forecast')) ?? 'no forecast could be made';
+    const why = r.problems.find((p) => p.code === 'ForecastFailed')?.message ?? 'no forecast could be made';
     return {
       predicted: false,
       fallback: 'reactive',

@@ -67,6 +67,8 @@ export class PrescaleService {
   readonly lock?: LeaderLock;
   private last?: CycleReport;
   private app?: FastifyInstance;
+  /** Aborted by stop(): in-flight queries end at once instead of at their timeouts. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly deps: ServiceDeps) {
     const actuators = deps.apply
@@ -114,7 +116,7 @@ export class PrescaleService {
   /** Runs one cycle now and publishes its records. */
   async cycle(): Promise<CycleReport> {
     const mode = this.mode();
-    const report = await this.reconciler.runOnce(this.deps.clock.now());
+    const report = await this.reconciler.runOnce(this.deps.clock.now(), this.stopping.signal);
     this.last = report;
     this.metrics.observe(report);
     this.metrics.passive.set(this.mode() === 'passive' ? 1 : 0);
@@ -169,22 +171,36 @@ export class PrescaleService {
     return this.app;
   }
 
-  /** Applies the latest recommendation of one service through the real actuator. */
+  /**
+   * Applies the latest recommendation of one service now, as the cycle would: never from a
+   * recommend-only or passive instance, and through the cycle's guard (labels read afresh,
+   * [min, max] of the labels in force, the lease asked right before the change).
+   */
   private async applyNow(key: string): Promise<ServiceReport> {
     const rec = this.services().find((s) => s.key === key);
     if (!rec) throw new PrescaleError('E_NOT_FOUND', `no service ${key}`);
-    if (rec.status !== 'planned') return rec;
-    if (this.mode() === 'passive')
+    const mode = this.mode();
+    if (mode === 'recommend')
+      throw new PrescaleError(
+        'E_RECOMMEND_ONLY',
+        'this instance recommends only (serve without --apply): it never changes the engine',
+      );
+    if (mode === 'passive')
       throw new PrescaleError(
         'E_LOCKED',
         `another prescale instance (${this.lock?.status().holder ?? 'unknown'}) holds the leader lock: apply through it`,
       );
-    const actuator = this.deps.actuators.find((a) => a.kind === rec.kind);
-    const target = (await actuator?.discover())?.find((t) => t.key === key);
-    if (!actuator || !target) throw new PrescaleError('E_NOT_FOUND', `service ${key} is gone`);
-    await actuator.setReplicas(target, rec.desiredReplicas);
-    this.deps.logger.info({ service: key, from: target.replicas, to: rec.desiredReplicas }, 'applied through the API');
-    return { ...rec, currentReplicas: rec.desiredReplicas, applied: true };
+    if (rec.status !== 'planned') return rec;
+    const done = await this.reconciler.applyNow(key, rec.desiredReplicas);
+    if (done.applied) {
+      this.deps.logger.info({ service: key, from: done.target.replicas, to: done.replicas }, 'applied through the API');
+    }
+    return {
+      ...rec,
+      currentReplicas: done.applied ? done.replicas : done.target.replicas,
+      desiredReplicas: done.replicas,
+      applied: done.applied,
+    };
   }
 
   /**
@@ -204,10 +220,13 @@ export class PrescaleService {
   }
 
   /**
-   * Finishes the running cycle, stops the schedule, the watch and the API, and releases the
-   * leader lock so that another instance takes over at once.
+   * Aborts the running cycle's I/O and waits for it (what it planned by then is still saved),
+   * stops the schedule, the watch and the API, and releases the leader lock so that another
+   * instance takes over at once.
    */
   async stop(): Promise<void> {
+    // in-flight history fetches end now; the cycle holds those services and returns
+    this.stopping.abort();
     await this.scheduler.stop();
     await this.deps.watch?.stop();
     await this.rediscovery.stop();

@@ -183,7 +183,7 @@ describe(
         const held = await getJson<ServiceView[]>(`${s.url}/v1/services`);
         assert.equal(held?.[0].prediction.fallback, 'hold');
         const during = await (await fetch(`${s.url}/metrics`)).text();
-        assert.ok((metricValue(during, 'prescale_errors_total', { kind: 'prometheus' }) ?? 0) >= 1);
+        assert.ok((metricValue(during, 'prescale_errors_total', { kind: 'source' }) ?? 0) >= 1);
         await prom.resume();
 
         // 3. After the peak: both come down to what the base load needs, and the API says so.

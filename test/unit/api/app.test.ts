@@ -109,7 +109,7 @@ test('health, readiness with a reason, metrics, OpenAPI', async () => {
   assert.equal(ready.statusCode, 503);
   assert.match(ready.json().reason, /first planning cycle/);
   const m = await app.inject('/metrics');
-  assert.match(m.body, /prescale_errors_total\{kind="prometheus"\} 0/);
+  assert.match(m.body, /prescale_errors_total\{kind="source"\} 0/);
   const doc = await app.inject('/openapi.json');
   assert.ok(doc.json().paths['/v1/recommendations']);
   assert.equal((await app.inject('/docs/json')).statusCode, 200);
@@ -129,7 +129,7 @@ test('GET /v1/services says why the service is (not) predicted: model, error, hi
           status: 'held',
           forecast: undefined,
           decision: undefined,
-          problems: ['Prometheus at http://p is unreachable'],
+          problems: [{ code: 'SourceFailed' as const, message: 'Prometheus at http://p is unreachable' }],
         },
       ],
     }),

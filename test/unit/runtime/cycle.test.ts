@@ -80,13 +80,17 @@ test('cycle: data missing holds replicas with the reason; bad labels skip; other
   assert.equal(by.busy.status, 'planned');
   assert.equal(by.busy.desiredReplicas, 10, 'capped at max');
   assert.deepEqual(actuator.sets, [['busy', 10]]);
-  assert.equal(report.errors[0]?.kind, 'prometheus');
+  assert.equal(report.errors[0]?.kind, 'source');
 });
 
 test('cycle: an engine error when applying is reported, the cycle goes on; dry run applies nothing', async () => {
   const actuator = new FakeActuator([target('a', 'high', 2), target('b', 'high', 2)], new Set(['a']));
   const report = await reconciler(new FakeSource(), actuator).runOnce(NOW);
-  assert.match(report.services[0].problems.join(), /could not apply 10 replicas/);
+  assert.match(report.services[0].problems.map((p) => p.message).join(), /could not apply 10 replicas/);
+  assert.deepEqual(
+    report.services[0].problems.map((p) => p.code),
+    ['ApplyFailed'],
+  );
   assert.equal(report.services[0].applied, false);
   assert.deepEqual(actuator.sets, [['b', 10]]);
   const dry = new FakeActuator([target('c', 'high', 2)]);
@@ -304,4 +308,64 @@ test('cycle: a service on a loaded model is tuned on the replay of the statistic
   assert.ok(tuned.a.tuning, 'tuned');
   assert.equal(pinned.a.tuning, undefined);
   assert.equal(tuned.fits, pinned.fits, 'the loaded model is fitted for the forecast only, not along the replay');
+});
+
+/** FakeSource, but the query `slow` answers only when its request is aborted. */
+class SlowSource extends FakeSource {
+  override async queryRange(query: string, start: number, end: number, step: number, signal?: AbortSignal) {
+    if (query !== 'slow') return super.queryRange(query, start, end, step);
+    return new Promise<never>((_resolve, reject) => {
+      signal?.addEventListener('abort', () => reject(new PrescaleError('E_SOURCE_UNREACHABLE', 'aborted')));
+    });
+  }
+}
+
+/** A report without what differs between two runs of the same inputs (timings). */
+function comparable(r: Awaited<ReturnType<Reconciler['runOnce']>>) {
+  return { ...r, durationMs: 0 };
+}
+
+test('cycle: a service whose query hangs is held at its deadline; the others are planned as one by one', async () => {
+  const targets = () => [target('a', 'ok', 2), target('stuck', 'slow', 3), target('b', 'high', 2)];
+  const run = (fetchConcurrency: number) =>
+    new Reconciler({
+      source: new SlowSource(),
+      actuators: [new FakeActuator(targets())],
+      config: parseConfig({ cycle: { history: 4 * 86_400 } }, 't'),
+      apply: false,
+      logger: silentLogger(),
+      limits: { fetchConcurrency, serviceDeadlineMs: 300 },
+    }).runOnce(NOW);
+  const concurrent = await run(8);
+  const by = Object.fromEntries(concurrent.services.map((s) => [s.name, s]));
+  assert.equal(by.stuck.status, 'held');
+  assert.equal(by.stuck.desiredReplicas, 3, 'kept what runs');
+  assert.deepEqual(
+    by.stuck.problems.map((p) => p.code),
+    ['DeadlineExceeded'],
+  );
+  assert.equal(by.a.status, 'planned');
+  assert.equal(by.b.desiredReplicas, 10);
+  assert.deepEqual(comparable(concurrent), comparable(await run(1)), 'the same report as a one-by-one cycle');
+});
+
+test('cycle: aborting a cycle ends its hanging queries at once and changes nothing', async () => {
+  const actuator = new FakeActuator([target('stuck', 'slow', 3), target('b', 'high', 2)]);
+  const r = new Reconciler({
+    source: new SlowSource(),
+    actuators: [actuator],
+    config: parseConfig({ cycle: { history: 4 * 86_400 } }, 't'),
+    apply: true,
+    logger: silentLogger(),
+    limits: { serviceDeadlineMs: 60_000 },
+  });
+  const stop = new AbortController();
+  const running = r.runOnce(NOW, stop.signal);
+  setTimeout(() => stop.abort(), 50);
+  const report = await running;
+  assert.deepEqual(
+    report.services.map((s) => s.status),
+    ['held', 'held'],
+  );
+  assert.deepEqual(actuator.sets, [], 'nothing applied while stopping');
 });

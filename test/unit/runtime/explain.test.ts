@@ -71,7 +71,10 @@ const rows: Array<[string, ServiceReport, Partial<ReturnType<typeof explainPredi
   ],
   [
     'no forecast: reactive',
-    planned({ forecast: undefined, problems: ['no forecast: history holds no valid sample'] }),
+    planned({
+      forecast: undefined,
+      problems: [{ code: 'ForecastFailed', message: 'no forecast: history holds no valid sample' }],
+    }),
     { predicted: false, fallback: 'reactive', fallbackReason: 'no forecast: history holds no valid sample' },
     /replicas follow the load observed now/,
   ],
@@ -81,14 +84,18 @@ const rows: Array<[string, ServiceReport, Partial<ReturnType<typeof explainPredi
       status: 'held',
       forecast: undefined,
       history: undefined,
-      problems: ['Prometheus at http://p is unreachable'],
+      problems: [{ code: 'SourceFailed', message: 'Prometheus at http://p is unreachable' }],
     }),
     { predicted: false, fallback: 'hold' },
     /^Not predicted, 2 replicas kept: Prometheus at http:\/\/p is unreachable\.$/,
   ],
   [
     'bad labels',
-    planned({ status: 'skipped', spec: undefined, problems: ['prescale.capacity=abc: not a positive number'] }),
+    planned({
+      status: 'skipped',
+      spec: undefined,
+      problems: [{ code: 'LabelInvalid', message: 'prescale.capacity=abc: not a positive number' }],
+    }),
     { predicted: false, fallback: 'none' },
     /^Not planned, replicas left alone: prescale\.capacity=abc: not a positive number\.$/,
   ],

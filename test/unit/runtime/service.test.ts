@@ -80,3 +80,62 @@ test('service: without --apply there is no lock and the mode is recommend', asyn
   assert.equal(s.mode(), 'recommend');
   assert.match((await (await s.api()).inject('/metrics')).body, /^prescale_passive 0$/m);
 });
+
+test('service: in recommend mode POST /apply answers 409 and never touches the engine', async () => {
+  const engine = new FakeActuator([labelled('web', 'high', 2)]);
+  const s = new PrescaleService({
+    source: new FakeSource(),
+    actuators: [engine],
+    config: parseConfig({ cycle: { history: 4 * 86_400, schedule: '0 0 1 1 *' } }, 't'),
+    apply: false,
+    logger: silentLogger(),
+    clock: { now: () => NOW },
+    apiToken: 'secret-token-1',
+  });
+  await s.cycle();
+  assert.equal(s.services()[0].desiredReplicas, 10, 'it recommends');
+  const r = await (
+    await s.api()
+  ).inject({
+    method: 'POST',
+    url: '/v1/services/web/apply',
+    headers: { authorization: 'Bearer secret-token-1' },
+  });
+  assert.equal(r.statusCode, 409);
+  assert.equal(r.json().error, 'recommend_only');
+  assert.match(r.json().message, /without --apply/);
+  assert.deepEqual(engine.sets, [], 'nothing reached the engine');
+  await s.stop();
+});
+
+test('service: POST /apply re-reads the labels and clamps to the max they say now', async () => {
+  const engine = new FakeActuator([labelled('web', 'high', 2)]);
+  const s = new PrescaleService({
+    source: new FakeSource(),
+    actuators: [engine],
+    config: parseConfig({ cycle: { history: 4 * 86_400, schedule: '0 0 1 1 *' } }, 't'),
+    apply: true,
+    logger: silentLogger(),
+    clock: { now: () => NOW },
+    apiToken: 'secret-token-1',
+  });
+  await s.cycle();
+  assert.deepEqual(engine.sets, [['web', 10]], 'the cycle applied its plan at max 10');
+  // someone scales it back to 2 and lowers prescale.max to 4 before the next cycle
+  engine.targets = [labelled('web', 'high', 2, { 'prescale.max': '4' })];
+  const r = await (
+    await s.api()
+  ).inject({
+    method: 'POST',
+    url: '/v1/services/web/apply',
+    headers: { authorization: 'Bearer secret-token-1' },
+  });
+  assert.equal(r.statusCode, 200, r.body);
+  assert.equal(r.json().desiredReplicas, 4);
+  assert.equal(r.json().applied, true);
+  assert.deepEqual(engine.sets, [
+    ['web', 10],
+    ['web', 4],
+  ]);
+  await s.stop();
+});

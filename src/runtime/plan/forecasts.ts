@@ -1,0 +1,50 @@
+import type { Forecast } from '../../core/domain/forecast.js';
+import type { RegularSeries } from '../../core/domain/series.js';
+import {
+  forecastFrom,
+  prepareSeries,
+  type ForecastModel,
+  type PreparedForecaster,
+} from '../../core/forecast/forecaster.js';
+
+interface Entry {
+  readonly spec: string;
+  readonly end: number;
+  readonly fittedAt: number;
+  readonly prepared: PreparedForecaster;
+  readonly forecast: Forecast;
+}
+
+/**
+ * Per service: the forecaster chosen and fitted at `fittedAt`, refitted every `refitSec`
+ * (as `simulate` replays it), and its last forecast, reused until the series gains a bucket.
+ */
+export class ForecastCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly horizonSteps: number,
+    private readonly refitSec: number,
+    private readonly extraModels?: readonly ForecastModel[],
+  ) {}
+
+  /** The forecast of `series` for service `key` under `model`. Throws what the forecaster throws. */
+  forecast(key: string, query: string, model: string, series: RegularSeries, now: number): Forecast {
+    const spec = `${query}|${model}|${series.step}`;
+    const end = series.start + series.values.length * series.step;
+    const cached = this.entries.get(key);
+    if (cached?.spec === spec && cached.end === end) return cached.forecast;
+    const refit = !cached || cached.spec !== spec || now - cached.fittedAt >= this.refitSec;
+    const prepared = refit
+      ? prepareSeries(series, this.horizonSteps, { model, extraModels: this.extraModels })
+      : cached.prepared;
+    const forecast = forecastFrom(prepared, series);
+    this.entries.set(key, { spec, end, fittedAt: refit ? now : cached.fittedAt, prepared, forecast });
+    return forecast;
+  }
+
+  /** Forgets services that are gone. */
+  retain(keys: ReadonlySet<string>): void {
+    for (const k of this.entries.keys()) if (!keys.has(k)) this.entries.delete(k);
+  }
+}

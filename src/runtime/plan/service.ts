@@ -1,0 +1,159 @@
+import type { Samples } from '../../core/domain/series.js';
+import { describeError, isPrescaleError } from '../../core/domain/errors.js';
+import type { Forecast } from '../../core/domain/forecast.js';
+import type { ScaleTarget } from '../../core/domain/target.js';
+import { initialPlannerState, planReplicas } from '../../core/planner/plan.js';
+import type { Tuning } from '../../core/simulate/index.js';
+import { resolveSpec, type ServiceSpec } from '../../config/service-spec.js';
+import type { PrescaleConfig } from '../../config/schema.js';
+import type { Logger } from '../../observability/logger.js';
+import type { HistoryCache } from '../history.js';
+import {
+  baseReport,
+  heldReport,
+  problemText,
+  type HistorySummary,
+  type Problem,
+  type ServiceReport,
+} from '../report.js';
+import type { StateStore } from '../state.js';
+import { toBuckets } from './buckets.js';
+import type { ForecastCache } from './forecasts.js';
+import type { TuningCache } from './tunings.js';
+
+/**
+ * One service through the cycle, step by step: its spec from labels and config, its history, a
+ * forecast and a plan. Each step returns the report that ends the service's cycle early (held,
+ * skipped) or what the next step needs. Applying is the cycle's (src/runtime/plan/apply.ts).
+ */
+
+/** What the steps share for one cycle. */
+export interface PlanContext {
+  readonly config: PrescaleConfig;
+  readonly history: HistoryCache;
+  readonly forecasts: ForecastCache;
+  readonly tunings: TuningCache;
+  readonly state: StateStore;
+  readonly logger: Logger;
+}
+
+/** Step 1: the spec from the labels the engine reports now and the config. */
+export function resolveStep(
+  target: ScaleTarget,
+  config: PrescaleConfig,
+): { spec: ServiceSpec } | { report: ServiceReport } {
+  const { spec, errors } = resolveSpec(target, config);
+  if (spec) return { spec };
+  const problems: Problem[] = errors.map((message) => ({ code: 'LabelInvalid', message }));
+  return {
+    report: {
+      ...baseReport(target),
+      status: 'skipped',
+      message: `skipped: ${problemText(problems)}`,
+      problems,
+      errorCode: 'E_LABEL',
+    },
+  };
+}
+
+/**
+ * Step 2: the load history, within the service's deadline. A source that fails or does not
+ * answer in time holds the service at its current replicas.
+ */
+export async function historyStep(
+  ctx: PlanContext,
+  target: ScaleTarget,
+  spec: ServiceSpec,
+  now: number,
+  signal: AbortSignal,
+  deadline: AbortSignal,
+): Promise<{ samples: Samples } | { report: ServiceReport }> {
+  const cycle = ctx.config.cycle;
+  let samples: Samples;
+  try {
+    samples = await ctx.history.get(target.key, spec.query, now, AbortSignal.any([signal, deadline]));
+  } catch (err) {
+    const late = deadline.aborted && !signal.aborted;
+    const why = late ? 'the metrics source did not answer within the service deadline' : describeError(err);
+    const code = late ? 'E_SOURCE_UNREACHABLE' : isPrescaleError(err) ? err.code : 'E_UNEXPECTED';
+    const problem: Problem = { code: late ? 'DeadlineExceeded' : 'SourceFailed', message: why };
+    return {
+      report: heldReport(target, now, problem, code, {
+        spec,
+        message: `holding ${target.replicas} replicas: no load history (${why}); retrying next cycle`,
+      }),
+    };
+  }
+  if (samples.timestamps.length === 0) {
+    const why = `query ${spec.query} returned no samples in the last ${Math.round(cycle.history / 3600)} h`;
+    return { report: heldReport(target, now, { code: 'NoSamples', message: why }, 'E_SOURCE_DATA', { spec }) };
+  }
+  return { samples };
+}
+
+/** What step 3 made: everything of the report but what applying adds. */
+export interface Planned {
+  readonly spec: ServiceSpec;
+  readonly history: HistorySummary;
+  readonly observedLoad: number;
+  readonly forecast?: Forecast;
+  readonly tuning?: Tuning;
+  readonly out: ReturnType<typeof planReplicas>;
+  readonly problems: Problem[];
+}
+
+/** Step 3: buckets, forecast (cached per bucket, refitted hourly), the day's tuning, the plan. */
+export async function planStep(
+  ctx: PlanContext,
+  target: ScaleTarget,
+  spec: ServiceSpec,
+  samples: Samples,
+  now: number,
+): Promise<Planned> {
+  const step = ctx.config.cycle.step;
+  const problems: Problem[] = [];
+  const { summary: history, series, gridPoints } = toBuckets(samples, step);
+  if (history.gaps) {
+    problems.push({
+      code: 'SamplesMissing',
+      message: `${history.gaps} of ${gridPoints} samples missing in the history`,
+    });
+  }
+  const stale = now - history.to > Math.max(3 * step, 300);
+  const observedLoad = stale ? Number.NaN : samples.values[samples.values.length - 1];
+  if (stale) problems.push({ code: 'StaleSample', message: `latest sample is ${Math.round(now - history.to)} s old` });
+
+  let forecast: Forecast | undefined;
+  try {
+    forecast = ctx.forecasts.forecast(target.key, spec.query, spec.model, series, now);
+    for (const note of forecast.notes) problems.push({ code: 'ForecastNote', message: note });
+  } catch (err) {
+    problems.push({ code: 'ForecastFailed', message: `no forecast: ${describeError(err)}` });
+  }
+  const outcome = await ctx.tunings.tuned(target.key, spec, series, now);
+  if (outcome.error !== undefined) {
+    problems.push({
+      code: 'TuningFailed',
+      message: `policy tuning failed, kept the last one: ${describeError(outcome.error)}`,
+    });
+  } else if (outcome.ran?.fresh && outcome.tuning) {
+    const t = outcome.tuning;
+    ctx.logger.info(
+      {
+        service: target.key,
+        ...t.overrides,
+        days: +t.days.toFixed(2),
+        objective: +t.score.objective.toFixed(4),
+        configuredObjective: +t.configured.objective.toFixed(4),
+        ms: Math.round(outcome.ran.ms),
+      },
+      'policy tuned on the replay of the last week',
+    );
+  }
+  const tuning = outcome.tuning;
+  const policy = tuning ? { ...spec.policy, ...tuning.overrides } : spec.policy;
+  const state = ctx.state.get(target.key) ?? initialPlannerState();
+  const out = planReplicas({ now, currentReplicas: target.replicas, observedLoad, forecast }, policy, state);
+  ctx.state.set(target.key, out.state);
+  return { spec, history, observedLoad, forecast, tuning, out, problems };
+}
