@@ -192,6 +192,8 @@ export class Reconciler {
     });
     const plans: Array<Planned | ServiceReport> = [];
     for (let i = 0; i < found.length; i++) {
+      // between two services the event loop answers the API and the probes
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const { target } = found[i];
       const step = await fetched[i].catch((err: unknown) => ({ report: failedReport(target, err) }));
       if (signal.aborted) {

@@ -16,6 +16,7 @@ import { CycleScheduler } from './scheduler.js';
 import type { StateStore } from './state.js';
 import { LeaderLock, type LeaseStore } from './leader.js';
 import { Rediscovery, fingerprint } from './rediscovery.js';
+import { CpuPool } from './workers/pool.js';
 
 /** Everything the long-running service is made of, injected by `serve`. */
 export interface ServiceDeps {
@@ -41,6 +42,8 @@ export interface ServiceDeps {
   readonly watch?: EngineWatch;
   /** Trained models (e.g. `lstm:web` from models/web), usable through `prescale.model`. */
   readonly extraModels?: readonly ForecastModel[];
+  /** Worker threads for the daily policy tuning (default: the cores less one). */
+  readonly cpuThreads?: number;
 }
 
 /** Longest wait for the leader lock at start and stop; an engine that does not answer is not waited for. */
@@ -69,6 +72,8 @@ export class PrescaleService {
   private app?: FastifyInstance;
   /** Aborted by stop(): in-flight queries end at once instead of at their timeouts. */
   private readonly stopping = new AbortController();
+  /** The policy tuning runs here, off the thread that answers the API and the probes. */
+  private readonly cpu: CpuPool;
 
   constructor(private readonly deps: ServiceDeps) {
     const actuators = deps.apply
@@ -88,7 +93,9 @@ export class PrescaleService {
       onResult: (result) => this.metrics.rediscoveries.inc({ result }),
       logger: deps.logger.child({ component: 'events' }),
     });
+    this.cpu = new CpuPool(deps.cpuThreads);
     this.reconciler = new Reconciler({
+      tune: this.cpu.tune,
       source: deps.source,
       actuators,
       config: deps.config,
@@ -237,5 +244,6 @@ export class PrescaleService {
       this.deps.logger.error({ err: describeError(err) }, 'could not save planner state');
     }
     await this.app?.close();
+    await this.cpu.close();
   }
 }
