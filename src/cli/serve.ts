@@ -16,6 +16,9 @@ import { FileStateStore, MemoryStateStore } from '../runtime/state.js';
 import type { CliOptions } from './main.js';
 import { numberArg, urlArg } from './options.js';
 
+/** Longest a SIGTERM may take before the process exits regardless, ms. */
+const STOP_BOUND_MS = 4500;
+
 /** Where planner state is kept across restarts unless --state-dir or `stateDir:` says otherwise. */
 export const DEFAULT_STATE_DIR = '.prescale-state';
 
@@ -136,7 +139,13 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
       );
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
-          logger.info({ signal }, 'stopping: finishing the running cycle');
+          logger.info({ signal }, 'stopping: aborting the running cycle');
+          // a bound on the whole stop, whatever hangs: the state is saved, then the process ends
+          setTimeout(() => {
+            logger.error({ signal, ms: STOP_BOUND_MS }, 'stop took too long: exiting now');
+            service.saveState();
+            process.exit(1);
+          }, STOP_BOUND_MS).unref();
           void service.stop().then(resolve);
         };
         process.once('SIGTERM', () => stop('SIGTERM'));

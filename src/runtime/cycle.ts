@@ -157,7 +157,7 @@ export class Reconciler {
         code,
         message: `${actuator.kind} discovery failed: ${why}`,
       });
-      this.deps.logger.error({ engine: actuator.kind, code, err: why }, 'discovery failed; nothing changed');
+      this.deps.logger.debug({ engine: actuator.kind, code, err: why }, 'discovery failed; nothing changed');
       failed.push(actuator.kind);
       // the services seen last are still there as far as anyone knows: listed as held, untouched
       for (const target of this.lastFound.get(actuator) ?? []) {

@@ -48,6 +48,8 @@ export interface ServiceDeps {
 
 /** Longest wait for the leader lock at start and stop; an engine that does not answer is not waited for. */
 const LOCK_WAIT_MS = 5000;
+/** Longest wait to release the lease at stop: SIGTERM must end within a few seconds. */
+const RELEASE_WAIT_MS = 2000;
 
 function sleep(ms: number): Promise<void> {
   return delay(ms, undefined, { ref: false });
@@ -72,6 +74,8 @@ export class PrescaleService {
   private app?: FastifyInstance;
   /** Aborted by stop(): in-flight queries end at once instead of at their timeouts. */
   private readonly stopping = new AbortController();
+  /** Cycle errors being reported, by kind and adapter: said when they start or change. */
+  private readonly failing = new Map<string, string>();
   /** The policy tuning runs here, off the thread that answers the API and the probes. */
   private readonly cpu: CpuPool;
 
@@ -132,7 +136,35 @@ export class PrescaleService {
       { services: report.services.length, errors: report.errors.length, ms: Math.round(report.durationMs), mode },
       slow ? 'slow cycle' : 'cycle done',
     );
+    this.sayErrors(report);
     return report;
+  }
+
+  /**
+   * A failing engine, source or state store is logged with its cause when it starts failing or
+   * its cause changes, and when it recovers; not again every cycle while it stays the same.
+   */
+  private sayErrors(report: CycleReport): void {
+    const now = new Map(report.errors.map((e) => [`${e.kind}/${e.adapter ?? ''}`, e]));
+    for (const [key, e] of now) {
+      if (this.failing.get(key) === e.message) continue;
+      this.failing.set(key, e.message);
+      this.deps.logger.error({ kind: e.kind, adapter: e.adapter, code: e.code, err: e.message }, 'cycle error');
+    }
+    for (const key of [...this.failing.keys()]) {
+      if (now.has(key)) continue;
+      this.failing.delete(key);
+      this.deps.logger.info({ kind: key.split('/')[0] }, 'recovered');
+    }
+  }
+
+  /** Saves the planner state now; a failure is logged, not thrown. */
+  saveState(): void {
+    try {
+      this.deps.state?.flush();
+    } catch (err) {
+      this.deps.logger.error({ err: describeError(err) }, 'could not save planner state');
+    }
   }
 
   /** Every service on the engine now (for re-discovery after an event). */
@@ -237,12 +269,8 @@ export class PrescaleService {
     await this.scheduler.stop();
     await this.deps.watch?.stop();
     await this.rediscovery.stop();
-    if (this.lock) await Promise.race([this.lock.release(), sleep(LOCK_WAIT_MS)]);
-    try {
-      this.deps.state?.flush();
-    } catch (err) {
-      this.deps.logger.error({ err: describeError(err) }, 'could not save planner state');
-    }
+    if (this.lock) await Promise.race([this.lock.release(), sleep(RELEASE_WAIT_MS)]);
+    this.saveState();
     await this.app?.close();
     await this.cpu.close();
   }
