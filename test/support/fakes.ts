@@ -25,11 +25,17 @@ export class FakeSource implements MetricsSource {
   }
 }
 
-/** An engine in memory: targets to discover, and the changes asked for. */
+/**
+ * An engine in memory: targets to discover, and the changes asked for. A change is followed by
+ * the targets (as an engine would) unless `follow` is false; names in `failOn` refuse changes.
+ */
 export class FakeActuator implements Actuator {
-  readonly kind = 'swarm' as const;
+  readonly kind: string = 'swarm';
   readonly sets: Array<[string, number]> = [];
-  constructor(public targets: ScaleTarget[]) {}
+  constructor(
+    public targets: ScaleTarget[],
+    private readonly opts: { readonly failOn?: ReadonlySet<string>; readonly follow?: boolean } = {},
+  ) {}
   async discover() {
     return this.targets.map((t) => ({ ...t }));
   }
@@ -37,7 +43,9 @@ export class FakeActuator implements Actuator {
     return t.replicas;
   }
   async setReplicas(t: ScaleTarget, n: number) {
+    if (this.opts.failOn?.has(t.name)) throw new PrescaleError('E_ENGINE', 'update failed');
     this.sets.push([t.name, n]);
+    if (this.opts.follow === false) return;
     this.targets = this.targets.map((x) => (x.key === t.key ? { ...x, replicas: n } : x));
   }
 }

@@ -11,30 +11,18 @@ import { PrescaleError } from '../../../src/core/domain/errors.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { Reconciler } from '../../../src/runtime/cycle.js';
 import { FileStateStore, MemoryStateStore, type StateStore } from '../../../src/runtime/state.js';
-import { FakeSource, labelled } from '../../support/fakes.js';
+import { FakeActuator as SharedFake, FakeSource, labelled } from '../../support/fakes.js';
 
 const NOW = 1_800_000_000;
 
-class FakeActuator implements Actuator {
-  readonly kind = 'swarm' as const;
-  sets: Array<[string, number]> = [];
-  constructor(
-    public targets: ScaleTarget[],
-    private readonly failOn = new Set<string>(),
-  ) {}
-  async discover() {
-    return this.targets;
-  }
-  async getReplicas(t: ScaleTarget) {
-    return t.replicas;
-  }
-  async setReplicas(t: ScaleTarget, n: number) {
-    if (this.failOn.has(t.name)) throw new PrescaleError('E_ENGINE', 'update failed');
-    this.sets.push([t.name, n]);
+const target = labelled;
+
+/** The shared fake engine, not following changes (each cycle starts from the same replicas). */
+class FakeActuator extends SharedFake {
+  constructor(targets: ScaleTarget[], failOn = new Set<string>()) {
+    super(targets, { failOn, follow: false });
   }
 }
-
-const target = labelled;
 
 /** A model that forecasts the last value (so the forecast moves with the data without a refit), counting its fits. */
 function lastValueModel(name: string) {
