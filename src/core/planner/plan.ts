@@ -1,4 +1,6 @@
 import type { Decision, ReasonCode, ScheduleEntry } from '../domain/decision.js';
+import { updatedForecastError } from './forecast-error.js';
+import { replicasFor, replicasForPoint, scheduleFrom } from './replicas.js';
 import type { Forecast } from '../domain/forecast.js';
 import type { ScalingPolicy } from '../domain/policy.js';
 
@@ -40,66 +42,10 @@ export function initialPlannerState(): PlannerState {
   return { recommendations: [] };
 }
 
-/** Weight of the newest error in the error average (about a 10-decision memory). */
-const ERROR_WEIGHT = 0.2;
 /** Extra headroom while the forecast is not trusted. */
 const UNTRUSTED_HEADROOM = 0.2;
 
-/** Replicas needed to serve `load` at the policy's target utilisation. */
-export function replicasFor(load: number, policy: ScalingPolicy, headroom = policy.headroom): number {
-  return replicasAt(load, policy.capacityPerReplica * policy.targetUtilization, headroom);
-}
-
-/** Replicas needed to serve `load` when each serves `perReplica`. */
-function replicasAt(load: number, perReplica: number, headroom: number): number {
-  if (!Number.isFinite(load) || load <= 0) return 0;
-  return Math.ceil((load * (1 + headroom)) / perReplica - 1e-9);
-}
-
-/**
- * Replicas the forecast point `i` needs: its median at the target utilisation and, when the
- * policy provisions for p90, its p90 at full capacity (the target's margin is for the expected
- * load; the upper quantile is already the margin for the forecast's error), the margin above the
- * median scaled by `marginScale`. Headroom applies to both.
- */
-export function replicasForPoint(
-  forecast: Forecast,
-  i: number,
-  policy: ScalingPolicy,
-  headroom = policy.headroom,
-): number {
-  const atTarget = replicasFor(forecast.p50[i], policy, headroom);
-  if (policy.quantile === 'p50') return atTarget;
-  const upper = forecast.p50[i] + policy.marginScale * (forecast.p90[i] - forecast.p50[i]);
-  return Math.max(atTarget, replicasAt(upper, policy.capacityPerReplica, headroom));
-}
-
-/** The forecast value at time `t` (nearest point), or undefined outside the forecast. */
-function valueAt(f: { start: number; step: number; p50: readonly number[] }, t: number): number | undefined {
-  const i = Math.round((t - f.start) / f.step);
-  return i >= 0 && i < f.p50.length ? f.p50[i] : undefined;
-}
-
-/** Relative error of a forecast value against what happened, bounded to [0, 1]... */
-function relativeError(forecast: number, actual: number): number {
-  const scale = Math.max(Math.abs(actual), Math.abs(forecast), 1e-9);
-  return Math.min(2, Math.abs(forecast - actual) / scale);
-}
-
-/**
- * The replica schedule over the forecast: for each forecast point, the replicas its load needs,
- * requested `startupDelaySec` earlier so that they are ready in time.
- */
-export function scheduleFrom(forecast: Forecast, policy: ScalingPolicy, headroom = policy.headroom): ScheduleEntry[] {
-  return forecast.p50.map((_, i) => {
-    const forTime = forecast.start + i * forecast.step;
-    const replicas = Math.min(
-      policy.maxReplicas,
-      Math.max(policy.minReplicas, replicasForPoint(forecast, i, policy, headroom)),
-    );
-    return { at: forTime - policy.startupDelaySec, forTime, replicas };
-  });
-}
+export { replicasFor, replicasForPoint, scheduleFrom } from './replicas.js';
 
 /** Decides the replicas for now. Pure: the same input and state give the same decision. */
 export function planReplicas(
@@ -108,76 +54,128 @@ export function planReplicas(
   state: PlannerState,
 ): { decision: Decision; state: PlannerState } {
   const { now, currentReplicas: current } = input;
-  const reasons: ReasonCode[] = [];
-  const parts: string[] = [];
 
   // 1. How wrong was the last forecast about now?
-  let forecastError = state.forecastError;
-  if (state.lastForecast && Number.isFinite(input.observedLoad)) {
-    const predicted = valueAt(state.lastForecast, now);
-    if (predicted !== undefined) {
-      const e = relativeError(predicted, input.observedLoad);
-      forecastError = forecastError === undefined ? e : (1 - ERROR_WEIGHT) * forecastError + ERROR_WEIGHT * e;
-    }
-  }
+  const forecastError = updatedForecastError(state.forecastError, state.lastForecast, now, input.observedLoad);
   const trusted = forecastError === undefined || forecastError <= policy.maxForecastError;
 
-  // 2. Reactive: what the load observed now needs (HPA ratio with tolerance).
-  let reactive = Number.isFinite(input.observedLoad) ? replicasFor(input.observedLoad, policy, 0) : current;
-  if (current > 0 && Number.isFinite(input.observedLoad)) {
-    const ratio = input.observedLoad / (current * policy.capacityPerReplica * policy.targetUtilization);
-    if (Math.abs(ratio - 1) <= policy.tolerance) reactive = current;
-  }
+  const reactive = reactiveReplicas(input, policy);
+  const proposal = propose(input, policy, reactive, trusted, forecastError);
+  const { reasons, parts } = proposal;
+  const { desired, recommendations } = limit(proposal.desired, input, policy, state, reasons, parts);
+  const { predictive, schedule } = proposal;
 
-  // 3. Predictive: replicas asked for now are ready at now + startup delay and must carry the load
-  //    until the next decision's replicas are ready, one interval later. Forecast points are bucket
-  //    means over [t, t + step): every bucket that overlaps [now, now + delay + interval) counts.
-  //    (Buckets before now + delay are counted too: a scale-down must not drop what they need.)
-  //    While recent forecasts were wrong, the forecast keeps counting but with extra headroom,
-  //    and the reactive floor below it still holds.
-  const headroom = trusted ? policy.headroom : Math.max(policy.headroom, UNTRUSTED_HEADROOM);
-  let predictive: number | undefined;
-  let schedule: ScheduleEntry[] = [];
-  let desired: number;
-  if (input.forecast && input.forecast.p50.length > 0) {
-    const f = input.forecast;
-    schedule = scheduleFrom(f, policy, headroom);
-    const until = now + policy.startupDelaySec + (input.intervalSec ?? 60);
-    let need = 0;
-    for (let i = 0; i < f.p50.length; i++) {
-      const t = f.start + i * f.step;
-      if (t < until && t + f.step > now) need = Math.max(need, replicasForPoint(f, i, policy, headroom));
-    }
-    predictive = need;
-    if (!trusted) {
-      reasons.push('ForecastUntrusted');
-      parts.push(
-        `recent forecast error ${fmt(forecastError ?? 0)} > ${policy.maxForecastError}: ${headroom * 100}% headroom`,
-      );
-    }
-    if (reactive > predictive) {
-      desired = reactive;
-      reasons.push('ReactiveFloor');
-      parts.push(`observed load ${fmt(input.observedLoad)} needs ${reactive}, more than the forecast's ${predictive}`);
-    } else {
-      desired = predictive;
-      reasons.push('Predictive');
-      parts.push(`${policy.quantile} forecast up to ${policy.startupDelaySec}s ahead needs ${predictive}`);
-      // hysteresis: a forecast that dips a little below the replicas running is not a reason to act
-      if (desired < current && current <= Math.max(reactive, desired) * (1 + policy.tolerance)) {
-        desired = current;
-        reasons.push('WithinTolerance');
-      }
-    }
-  } else {
-    desired = reactive;
+  const reason = reasons[reasons.length - 1];
+  const decision: Decision = {
+    at: now,
+    currentReplicas: current,
+    desiredReplicas: desired,
+    reason,
+    reasons,
+    message: `${current} → ${desired} (${reason}): ${parts.join('; ')}`,
+    predictive,
+    reactive,
+    schedule,
+  };
+  const lastScaleAt = desired !== current ? now : state.lastScaleAt;
+  const lastForecast = input.forecast
+    ? { start: input.forecast.start, step: input.forecast.step, p50: input.forecast.p50 }
+    : state.lastForecast;
+  // absent rather than undefined, so that the state round-trips through JSON unchanged
+  const next: PlannerState = {
+    recommendations,
+    ...(lastScaleAt !== undefined && { lastScaleAt }),
+    ...(lastForecast && { lastForecast }),
+    ...(forecastError !== undefined && { forecastError }),
+  };
+  return { decision, state: next };
+}
+
+/** The HPA's ratio with its tolerance: what the load observed now needs. */
+function reactiveReplicas(input: PlanInput, policy: ScalingPolicy): number {
+  const current = input.currentReplicas;
+  if (!Number.isFinite(input.observedLoad)) return current;
+  if (current > 0) {
+    const ratio = input.observedLoad / (current * policy.capacityPerReplica * policy.targetUtilization);
+    if (Math.abs(ratio - 1) <= policy.tolerance) return current;
+  }
+  return replicasFor(input.observedLoad, policy, 0);
+}
+
+/** The number before limits, with the rules that set it. */
+interface Proposal {
+  readonly desired: number;
+  readonly predictive?: number;
+  readonly schedule: ScheduleEntry[];
+  readonly reasons: ReasonCode[];
+  readonly parts: string[];
+}
+
+/**
+ * Predictive: replicas asked for now are ready at now + startup delay and must carry the load
+ * until the next decision's replicas are ready, one interval later. Forecast points are bucket
+ * means over [t, t + step): every bucket that overlaps [now, now + delay + interval) counts
+ * (buckets before now + delay too: a scale-down must not drop what they need). While recent
+ * forecasts were wrong, the forecast keeps counting with extra headroom, and the reactive floor
+ * below it still holds.
+ */
+function propose(
+  input: PlanInput,
+  policy: ScalingPolicy,
+  reactive: number,
+  trusted: boolean,
+  forecastError: number | undefined,
+): Proposal {
+  const { now, currentReplicas: current } = input;
+  const reasons: ReasonCode[] = [];
+  const parts: string[] = [];
+  const f = input.forecast;
+  if (!f || f.p50.length === 0) {
     reasons.push('NoForecast');
     parts.push(`no forecast: reactive (observed ${fmt(input.observedLoad)})`);
+    if (reactive === current) reasons.push('WithinTolerance');
+    return { desired: reactive, schedule: [], reasons, parts };
   }
-  if (desired === current && reactive === current && reasons[reasons.length - 1] === 'NoForecast') {
+  const headroom = trusted ? policy.headroom : Math.max(policy.headroom, UNTRUSTED_HEADROOM);
+  const schedule = scheduleFrom(f, policy, headroom);
+  const until = now + policy.startupDelaySec + (input.intervalSec ?? 60);
+  let predictive = 0;
+  for (let i = 0; i < f.p50.length; i++) {
+    const t = f.start + i * f.step;
+    if (t < until && t + f.step > now) predictive = Math.max(predictive, replicasForPoint(f, i, policy, headroom));
+  }
+  if (!trusted) {
+    reasons.push('ForecastUntrusted');
+    parts.push(
+      `recent forecast error ${fmt(forecastError ?? 0)} > ${policy.maxForecastError}: ${headroom * 100}% headroom`,
+    );
+  }
+  if (reactive > predictive) {
+    reasons.push('ReactiveFloor');
+    parts.push(`observed load ${fmt(input.observedLoad)} needs ${reactive}, more than the forecast's ${predictive}`);
+    return { desired: reactive, predictive, schedule, reasons, parts };
+  }
+  reasons.push('Predictive');
+  parts.push(`${policy.quantile} forecast up to ${policy.startupDelaySec}s ahead needs ${predictive}`);
+  // hysteresis: a forecast that dips a little below the replicas running is not a reason to act
+  if (predictive < current && current <= Math.max(reactive, predictive) * (1 + policy.tolerance)) {
     reasons.push('WithinTolerance');
+    return { desired: current, predictive, schedule, reasons, parts };
   }
+  return { desired: predictive, predictive, schedule, reasons, parts };
+}
 
+/** Stabilisation, cooldown, step limits and bounds, in the HPA's order; each adds its reason. */
+function limit(
+  proposed: number,
+  input: PlanInput,
+  policy: ScalingPolicy,
+  state: PlannerState,
+  reasons: ReasonCode[],
+  parts: string[],
+): { desired: number; recommendations: PlannerState['recommendations'] } {
+  const { now, currentReplicas: current } = input;
+  let desired = proposed;
   // 4. Scale-down stabilisation: the highest recommendation of the window holds replicas up.
   const windowStart = now - policy.scaleDownStabilizationSec;
   const recommendations = [
@@ -215,30 +213,7 @@ export function planReplicas(
     reasons.push('TooManyReplicas');
   }
 
-  const reason = reasons[reasons.length - 1];
-  const decision: Decision = {
-    at: now,
-    currentReplicas: current,
-    desiredReplicas: desired,
-    reason,
-    reasons,
-    message: `${current} → ${desired} (${reason}): ${parts.join('; ')}`,
-    predictive,
-    reactive,
-    schedule,
-  };
-  const lastScaleAt = desired !== current ? now : state.lastScaleAt;
-  const lastForecast = input.forecast
-    ? { start: input.forecast.start, step: input.forecast.step, p50: input.forecast.p50 }
-    : state.lastForecast;
-  // absent rather than undefined, so that the state round-trips through JSON unchanged
-  const next: PlannerState = {
-    recommendations,
-    ...(lastScaleAt !== undefined && { lastScaleAt }),
-    ...(lastForecast && { lastForecast }),
-    ...(forecastError !== undefined && { forecastError }),
-  };
-  return { decision, state: next };
+  return { desired, recommendations };
 }
 
 function fmt(v: number): string {
