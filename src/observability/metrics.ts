@@ -90,7 +90,9 @@ export class PrescaleMetrics {
   /** Records a finished cycle. */
   observe(report: CycleReport): void {
     this.duration.observe(report.durationMs / 1000);
-    for (const e of report.errors) if (e.kind !== 'prometheus') this.errors.inc({ kind: e.kind });
+    // an engine failure keeps its established label value, `docker`
+    for (const e of report.errors)
+      if (e.kind !== 'prometheus') this.errors.inc({ kind: e.kind === 'engine' ? 'docker' : e.kind });
     // services that are gone stop being reported (their series would otherwise linger)
     const live = new Set(report.services.map((s) => s.key));
     for (const service of this.known) {

@@ -92,12 +92,13 @@ export interface CycleReport {
   readonly durationMs: number;
   readonly services: readonly ServiceReport[];
   /** Failures of a whole engine or source (the services it holds are missing from `services`). */
-  readonly errors: readonly {
-    readonly kind: 'docker' | 'prometheus' | 'internal';
-    readonly code: string;
-    readonly message: string;
-  }[];
+  readonly errors: readonly CycleError[];
 }
+
+/** A failure of a whole engine (`engine`: the failing actuator's kind), the source, or prescale. */
+export type CycleError =
+  | { readonly kind: 'engine'; readonly engine: string; readonly code: string; readonly message: string }
+  | { readonly kind: 'prometheus' | 'internal'; readonly code: string; readonly message: string };
 
 /**
  * One reconcile cycle over all services: discover → resolve labels → history → forecast → plan
@@ -139,7 +140,7 @@ export class Reconciler {
     const t0 = performance.now();
     this.tunedThisCycle = false;
     const services: ServiceReport[] = [];
-    const errors: { kind: 'docker' | 'prometheus' | 'internal'; code: string; message: string }[] = [];
+    const errors: CycleError[] = [];
     const seen = new Set<string>();
     const discovered: ScaleTarget[] = [];
     const failed: Actuator['kind'][] = [];
@@ -152,7 +153,12 @@ export class Reconciler {
       } catch (err) {
         const code = isPrescaleError(err) ? err.code : 'E_UNEXPECTED';
         const why = describeError(err);
-        errors.push({ kind: 'docker', code, message: `${actuator.kind} discovery failed: ${why}` });
+        errors.push({
+          kind: 'engine',
+          engine: actuator.kind,
+          code,
+          message: `${actuator.kind} discovery failed: ${why}`,
+        });
         this.deps.logger.error({ actuator: actuator.kind, code, err: why }, 'discovery failed; nothing changed');
         failed.push(actuator.kind);
         // the services seen last are still there as far as anyone knows: listed as held, untouched
