@@ -1,5 +1,6 @@
 import { dockerEngine } from './docker/engine.js';
 import { memoryEngine } from './memory/engine.js';
+import { staticEngine } from './static/engine.js';
 import type { EngineFactory } from './port.js';
 
 /**
@@ -11,6 +12,7 @@ export const ENGINES: Readonly<Record<string, EngineFactory>> = Object.freeze({
   docker: dockerEngine,
   /** One in-memory service (the embedded demo). */
   memory: memoryEngine,
+  static: staticEngine,
 });
 
 /** The engines planned for unless told otherwise. */
