@@ -1,6 +1,5 @@
 import { dockerEngine } from './docker/engine.js';
 import { memoryEngine } from './memory/engine.js';
-import { staticEngine } from './static/engine.js';
 import type { EngineFactory } from './port.js';
 
 /**
@@ -12,7 +11,6 @@ export const ENGINES: Readonly<Record<string, EngineFactory>> = Object.freeze({
   docker: dockerEngine,
   /** One in-memory service (the embedded demo). */
   memory: memoryEngine,
-  static: staticEngine,
 });
 
 /** The engines planned for unless told otherwise. */

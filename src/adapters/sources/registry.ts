@@ -4,7 +4,6 @@ import type { Logger } from '../../observability/logger.js';
 import type { MetricsSource } from './port.js';
 import { PrometheusSource } from './prometheus/source.js';
 import { replaySource } from './replay/source.js';
-import { victoriaSource } from './victoria/source.js';
 
 /** What a source factory is given: the command line's settings and the config file. */
 export interface SourceContext {
@@ -40,7 +39,6 @@ export const SOURCES: Readonly<Record<string, SourceFactory>> = Object.freeze({
   prometheus: prometheusSource,
   /** CSV files replayed as if live (the embedded demo). */
   replay: replaySource,
-  victoria: victoriaSource,
 });
 
 /** The source used unless told otherwise. */
