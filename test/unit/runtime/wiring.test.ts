@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Actuator, EngineChange, EngineFactory, EngineWatch } from '../../../src/adapters/engines/port.js';
+import { ENGINES } from '../../../src/adapters/engines/registry.js';
+import { SOURCES } from '../../../src/adapters/sources/registry.js';
 import { PrometheusSource } from '../../../src/adapters/sources/prometheus/source.js';
 import { ReplaySource } from '../../../src/adapters/sources/replay/source.js';
 import { parseConfig } from '../../../src/config/schema.js';
@@ -47,11 +49,15 @@ test('wiring: --prometheus wins over `prometheus:` in the config; neither is an 
 test('wiring: an unknown engine or source is an input error naming it and the known ones', () => {
   assert.throws(
     () => buildEdges({ apply: false, prometheus: 'http://p:9090', engines: ['nomad'] }, config, logger, { env }),
-    (err) => isPrescaleError(err, 'E_INPUT') && err.message === 'unknown engine "nomad" (known: docker, memory)',
+    (err) =>
+      isPrescaleError(err, 'E_INPUT') &&
+      err.message === `unknown engine "nomad" (known: ${Object.keys(ENGINES).join(', ')})`,
   );
   assert.throws(
     () => buildEdges({ apply: false, source: 'victoria' }, config, logger, { env }),
-    (err) => isPrescaleError(err, 'E_INPUT') && err.message === 'unknown source "victoria" (known: prometheus, replay)',
+    (err) =>
+      isPrescaleError(err, 'E_INPUT') &&
+      err.message === `unknown source "victoria" (known: ${Object.keys(SOURCES).join(', ')})`,
   );
 });
 
