@@ -3,8 +3,8 @@ import { memoryEngine } from './memory/engine.js';
 import type { EngineFactory } from './port.js';
 
 /**
- * Every engine prescale can plan for, by the name the wiring is given (`--engine`-style lists).
- * A new engine is a folder beside these and one line here.
+ * Every engine prescale can plan for, by the name the wiring is given (`EdgeOptions.engines`).
+ * A new engine is a folder beside these and one entry here (see CONTRIBUTING.md).
  */
 export const ENGINES: Readonly<Record<string, EngineFactory>> = Object.freeze({
   /** The Docker engine DOCKER_HOST names: Swarm services and Compose containers. */

@@ -24,7 +24,7 @@ export interface BuiltSource {
 export type SourceFactory = (ctx: SourceContext) => BuiltSource;
 
 /** Prometheus at `--prometheus URL`, else `prometheus:` in the config file. */
-const prometheusSource: SourceFactory = ({ url = undefined, config, logger }) => {
+const prometheusSource: SourceFactory = ({ url, config, logger }) => {
   const where = url ?? config.prometheus;
   if (!where)
     throw new PrescaleError('E_INPUT', 'no Prometheus: give --prometheus URL or `prometheus:` in the config file');
@@ -32,8 +32,8 @@ const prometheusSource: SourceFactory = ({ url = undefined, config, logger }) =>
 };
 
 /**
- * Every metrics source, by the name the wiring is given. A new source is a folder beside these
- * and one line here.
+ * Every metrics source, by the name the wiring is given (`EdgeOptions.source`). A new source is
+ * a folder beside these and one entry here (see CONTRIBUTING.md).
  */
 export const SOURCES: Readonly<Record<string, SourceFactory>> = Object.freeze({
   prometheus: prometheusSource,

@@ -36,7 +36,7 @@ export class InMemoryActuator implements Actuator {
   }
 }
 
-/** The labels of the embedded demo's one service: its load is the replayed sample. */
+/** The labels of the embedded demo's one service: its load is the sample the `replay` source replays. */
 export const DEMO_LABELS: Readonly<Record<string, string>> = Object.freeze({
   'prescale.enable': 'true',
   'prescale.query': SAMPLE_HISTORY,
