@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { dockerFromEnv } from '../adapters/engines/docker/client.js';
-import { buildActuators, buildSource } from '../runtime/wiring.js';
-import { EngineLeaseStore, LeaderLock } from '../runtime/leader.js';
+import { buildEdges, withDryRun } from '../runtime/wiring.js';
+import { LeaderLock } from '../runtime/leader.js';
 import { loadConfig } from '../config/schema.js';
 import { PrescaleError } from '../core/domain/errors.js';
 import { createLogger } from '../observability/logger.js';
@@ -57,14 +56,14 @@ export function registerRun(program: Command): void {
       }) => {
         const logger = createLogger();
         const config = loadConfig(o.config);
-        const source = buildSource(o, config, logger);
-        const docker = dockerFromEnv();
-        const lock = o.apply ? new LeaderLock(new EngineLeaseStore(docker), { logger }) : undefined;
-        const leader = lock ? await lock.acquireOnce() : false;
+        const edges = buildEdges(o, config, logger);
+        // an engine that keeps no lease has nothing to share: this run is the only one acting
+        const lock = edges.leaseStore ? new LeaderLock(edges.leaseStore, { logger }) : undefined;
+        const leader = lock ? await lock.acquireOnce() : true;
         const apply = o.apply && leader;
         const reconciler = new Reconciler({
-          source,
-          actuators: buildActuators({ ...o, apply }, logger, docker),
+          source: edges.source,
+          actuators: withDryRun(edges.actuators, apply, logger),
           config,
           apply,
           logger,

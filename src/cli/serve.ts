@@ -1,14 +1,8 @@
 import { loadTrainedModels } from '../adapters/models/load.js';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { InMemoryActuator, ReplaySource } from '../adapters/embedded.js';
-import { buildEngineActuators, buildSource } from '../runtime/wiring.js';
-import { DEFAULT_LOCK_TTL_SEC, EngineLeaseStore, type LeaseStore } from '../runtime/leader.js';
+import { buildEdges, EMBEDDED } from '../runtime/wiring.js';
+import { DEFAULT_LOCK_TTL_SEC } from '../runtime/leader.js';
 import { PrescaleService } from '../runtime/service.js';
-import { dockerFromEnv } from '../adapters/engines/docker/client.js';
-import { DockerEventWatch, type EngineWatch } from '../adapters/engines/docker/events.js';
-import type { Actuator } from '../adapters/engines/port.js';
-import type { MetricsSource } from '../adapters/sources/port.js';
 import { loadConfig, parseConfig, type PrescaleConfig } from '../config/schema.js';
 import { systemClock } from '../core/domain/clock.js';
 import { createLogger } from '../observability/logger.js';
@@ -23,7 +17,7 @@ const STOP_BOUND_MS = 4500;
 export const DEFAULT_STATE_DIR = '.prescale-state';
 
 /** The sample history of the embedded default, shipped in data/. */
-export const SAMPLE_HISTORY = fileURLToPath(new URL('../../data/sample-web.csv', import.meta.url));
+export { SAMPLE_HISTORY } from '../adapters/sources/replay/source.js';
 
 interface ServeOptions {
   apply: boolean;
@@ -70,36 +64,16 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
     .action(async (o: ServeOptions) => {
       const logger = createLogger();
       let config: PrescaleConfig = loadConfig(o.config);
-      let source: MetricsSource;
-      let actuators: Actuator[];
       let apply = o.apply;
-      let watch: EngineWatch | undefined;
-      let leaseStore: LeaseStore | undefined;
       if (o.embedded) {
         config = parseConfig(
           { ...config, cycle: { ...config.cycle, step: 300, schedule: o.schedule ?? config.cycle.schedule } },
           o.config ?? '(embedded)',
         );
-        source = new ReplaySource();
-        const labels = {
-          'prescale.enable': 'true',
-          'prescale.query': SAMPLE_HISTORY,
-          'prescale.capacity': '100',
-          'prescale.min': '2',
-          'prescale.max': '20',
-          'prescale.startup-delay': '5m',
-        };
-        actuators = [new InMemoryActuator('demo-web', labels, 2)];
         apply = true; // the in-memory service follows the plan; nothing real is touched
-      } else {
-        if (o.schedule)
-          config = parseConfig({ ...config, cycle: { ...config.cycle, schedule: o.schedule } }, o.config ?? '(flags)');
-        source = buildSource(o, config, logger);
-        const docker = dockerFromEnv();
-        actuators = buildEngineActuators(logger, docker);
-        watch = DockerEventWatch.of(docker, { logger: logger.child({ component: 'events' }) });
-        if (apply) leaseStore = new EngineLeaseStore(docker);
-      }
+      } else if (o.schedule)
+        config = parseConfig({ ...config, cycle: { ...config.cycle, schedule: o.schedule } }, o.config ?? '(flags)');
+      const edges = buildEdges({ ...o, apply, ...(o.embedded && EMBEDDED) }, config, logger);
       const stateDir = o.stateDir ?? config.stateDir ?? (o.embedded ? undefined : DEFAULT_STATE_DIR);
       const state = stateDir ? new FileStateStore(stateDir) : new MemoryStateStore();
       if (state instanceof FileStateStore && state.loadError)
@@ -107,15 +81,15 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
       else if (state instanceof FileStateStore)
         logger.info({ path: state.path, services: state.size }, 'planner state loaded');
       const info = {
-        source: o.embedded ? `embedded sample ${SAMPLE_HISTORY}` : (o.prometheus ?? config.prometheus),
+        source: edges.where,
         forecasting: 'statistical models (TensorFlow.js is loaded only for a trained LSTM)',
         models: o.models,
       };
       const extraModels = await loadTrainedModels(o.models, logger);
       const service = new PrescaleService({
         extraModels,
-        source,
-        actuators,
+        source: edges.source,
+        actuators: edges.actuators,
         config,
         apply,
         logger,
@@ -123,8 +97,8 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
         state,
         apiToken: process.env.PRESCALE_API_TOKEN ?? config.apiToken,
         info: { ...info, stateDir: stateDir ?? '(memory)' },
-        watch,
-        leaseStore,
+        watch: edges.watch,
+        leaseStore: edges.leaseStore,
         lockTtlSec: o.lockTtl,
       });
       const address = await service.start(o.port);

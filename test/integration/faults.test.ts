@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type Docker from 'dockerode';
-import { buildEngineActuators } from '../../src/runtime/wiring.js';
+import { dockerEngineOf } from '../../src/adapters/engines/docker/engine.js';
 import type { MetricsSource } from '../../src/adapters/sources/port.js';
 import { PrometheusSource } from '../../src/adapters/sources/prometheus/source.js';
 import { parseConfig } from '../../src/config/schema.js';
@@ -85,7 +85,7 @@ describe('faults on a real engine and a real Prometheus', { skip: skipUnless(rea
     );
     const reconciler = new Reconciler({
       source,
-      actuators: buildEngineActuators(silentLogger(), docker),
+      actuators: dockerEngineOf(docker, silentLogger()).actuators,
       config: parseConfig({ cycle: { history: 2 * 86_400 } }, 'test'),
       apply: true,
       logger: silentLogger(),

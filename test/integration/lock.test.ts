@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type Docker from 'dockerode';
-import {
-  ContainerLeaseStore,
-  LOCK_NAME,
-  LeaderLock,
-  SwarmConfigLeaseStore,
-  type LeaseStore,
-} from '../../src/runtime/leader.js';
+import { ContainerLeaseStore } from '../../src/adapters/engines/docker/container-lease.js';
+import { LOCK_NAME } from '../../src/adapters/engines/docker/lease-labels.js';
+import { SwarmConfigLeaseStore } from '../../src/adapters/engines/swarm/lease.js';
+import { LeaderLock, type LeaseStore } from '../../src/runtime/leader.js';
 import { createSwarmService, removeServices, specReplicas, testDocker } from '../support/docker.js';
 import { skipUnless, testDockerHost } from '../support/integration.js';
 import { steadyLoad } from '../support/load.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LeaderLock, tarOf, untarFirst } from '../../../src/runtime/leader.js';
+import { LeaderLock } from '../../../src/runtime/leader.js';
 import { MemoryLeaseStore } from '../../support/fakes.js';
 
 function pair(ttlSec = 30) {
@@ -110,18 +110,4 @@ test('lock: a one-shot run takes a free lease or a stale one by its timestamp, n
   assert.equal(await once.acquireOnce(), true);
   await once.release();
   assert.equal(store.lease, undefined);
-});
-
-test('lock: the container store writes its lease as a one-file tar archive', () => {
-  const tar = tarOf('lease.json', Buffer.from('{"seq":3}'));
-  assert.equal(tar.length % 512, 0);
-  assert.equal(untarFirst(tar), '{"seq":3}');
-  // the header checksum: sum of the header bytes with the checksum field read as spaces
-  const header = Buffer.from(tar.subarray(0, 512));
-  const stored = parseInt(header.subarray(148, 154).toString(), 8);
-  header.write('        ', 148);
-  assert.equal(
-    header.reduce((s, b) => s + b, 0),
-    stored,
-  );
 });

@@ -3,29 +3,7 @@ import type Docker from 'dockerode';
 import { describeError } from '../../../core/domain/errors.js';
 import type { Logger } from '../../../observability/logger.js';
 import { ENABLE_LABEL } from '../../../config/labels.js';
-
-/**
- * Something on the engine may have changed what discovery finds: a service appeared, changed
- * its labels or went away (`event`), or events may have been missed while the stream was down
- * (`resync`, after a reconnection).
- */
-export interface EngineChange {
-  readonly reason: 'event' | 'resync';
-  /** `service` or `container` (events only). */
-  readonly type?: string;
-  /** `create`, `update`, `remove`, `destroy`, … (events only). */
-  readonly action?: string;
-  /** The object's name, when the event carries one. */
-  readonly name?: string;
-}
-
-/** A feed of engine changes. The application re-discovers on each; it never needs more. */
-export interface EngineWatch {
-  /** Starts watching; `onChange` is called for every change until `stop()`. */
-  start(onChange: (change: EngineChange) => void): void;
-  /** Stops watching and closes the streams. */
-  stop(): Promise<void>;
-}
+import type { EngineChange, EngineWatch } from '../port.js';
 
 /** One `GET /events` subscription: its name (for logs) and its filters. */
 export interface EventFeed {

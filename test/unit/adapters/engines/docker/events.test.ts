@@ -6,9 +6,9 @@ import {
   DockerEventWatch,
   backoff,
   parseEvent,
-  type EngineChange,
   type EventFeed,
 } from '../../../../../src/adapters/engines/docker/events.js';
+import type { EngineChange } from '../../../../../src/adapters/engines/port.js';
 import { PrescaleError } from '../../../../../src/core/domain/errors.js';
 
 const FEED: EventFeed[] = [{ name: 'service', filters: { type: ['service'] } }];
