@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import cron from 'node-cron';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PrescaleError } from '../core/domain/errors.js';
@@ -78,12 +79,35 @@ const cycleDuration = (k: keyof typeof CYCLE_FIELDS) =>
     .optional()
     .transform((v) => v ?? CYCLE_FIELDS[k].default);
 
+/** What is wrong with a node-cron expression, or undefined when it is valid. */
+export function scheduleProblem(expr: string): string | undefined {
+  return cron.validate(expr)
+    ? undefined
+    : `"${expr}" is not a cron expression (minute hour day month weekday, optionally seconds first; e.g. "* * * * *")`;
+}
+
+/**
+ * Checks a cron expression where it enters (the config, the `--schedule` flag) rather than when
+ * the scheduler starts. Returns it, or throws E_CONFIG naming `where`.
+ */
+export function validateSchedule(expr: string, where: string): string {
+  const problem = scheduleProblem(expr);
+  if (problem) throw new PrescaleError('E_CONFIG', `${where}: ${problem}`);
+  return expr;
+}
+
 const cycle = z
   .object({
     step: cycleDuration('step'),
     history: cycleDuration('history'),
     horizon: cycleDuration('horizon'),
-    schedule: z.string().default(DEFAULT_CYCLE.schedule),
+    schedule: z
+      .string()
+      .default(DEFAULT_CYCLE.schedule)
+      .superRefine((s, ctx) => {
+        const problem = scheduleProblem(s);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem, input: s });
+      }),
     refit: cycleDuration('refit'),
   })
   .strict()
@@ -125,6 +149,12 @@ export function settingsTable(): string[][] {
       const extra = k === 'history' ? `; at most ${g(CYCLE_LIMITS.points)} samples (history / step)` : '';
       return [`\`cycle.${k}\``, CYCLE_FIELDS[k].doc, `${p.values}${extra}`, p.show(CYCLE_FIELDS[k].default)];
     }),
+    [
+      '`cycle.schedule`',
+      'node-cron expression of the planning cycle',
+      'five fields, or six with seconds first',
+      `\`${DEFAULT_CYCLE.schedule}\``,
+    ],
   ];
 }
 

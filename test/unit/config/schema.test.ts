@@ -147,6 +147,14 @@ test('config: the cycle settings have maxima (a huge horizon or history is refus
   );
 });
 
+test('config: a bad cron schedule is refused when the config is read, not when the scheduler starts', () => {
+  for (const schedule of ['every minute', '61 * * * *', '* * * *', '0 0 31 2 *']) {
+    const err = configError(() => parseConfig({ cycle: { schedule } }, 'c.yaml'));
+    assert.match(err ?? '', /^c\.yaml: cycle\.schedule: ".*" is not a cron expression/, schedule);
+  }
+  assert.equal(parseConfig({ cycle: { schedule: '*/10 * * * * *' } }, 'c').cycle.schedule, '*/10 * * * * *');
+});
+
 test('config: a parsed config parses again to itself (serve re-parses with flags applied)', () => {
   const once = loadConfig(
     yamlFile(
