@@ -3,6 +3,7 @@ import cron from 'node-cron';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PrescaleError } from '../core/domain/errors.js';
+import { API_TOKEN_LIMITS, apiTokenProblem } from './api-token.js';
 import { DEFAULT_CYCLE } from './defaults.js';
 import { POLICY_ENTRIES, SPEC_FIELDS, type PolicyKeys } from './fields.js';
 import { duration, type Parser } from './parse.js';
@@ -126,7 +127,13 @@ const cycle = z
 export const configSchema = z
   .object({
     prometheus: z.url().optional(),
-    apiToken: z.string().min(8).optional(),
+    apiToken: z
+      .string()
+      .superRefine((t, ctx) => {
+        const problem = apiTokenProblem(t);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem, input: t });
+      })
+      .optional(),
     stateDir: z.string().min(1).optional(),
     cycle: cycle.prefault({}),
     defaults: policy.prefault({}),
@@ -137,7 +144,7 @@ export const configSchema = z
 export type PrescaleConfig = z.infer<typeof configSchema>;
 
 /**
- * The README's table of the cycle settings (section "Opting a service in"):
+ * The README's table of the cycle settings and the API token (section "Opting a service in"):
  * key, meaning, values, default. test/unit/config/schema.test.ts fails when the README differs.
  */
 export function settingsTable(): string[][] {
@@ -154,6 +161,12 @@ export function settingsTable(): string[][] {
       'node-cron expression of the planning cycle',
       'five fields, or six with seconds first',
       `\`${DEFAULT_CYCLE.schedule}\``,
+    ],
+    [
+      '`apiToken`',
+      'bearer token of `POST /v1/services/{name}/apply`; `PRESCALE_API_TOKEN` wins unless empty',
+      `${API_TOKEN_LIMITS.min} to ${g(API_TOKEN_LIMITS.max)} printable ASCII characters, no spaces`,
+      'none (applying through the API is off)',
     ],
   ];
 }

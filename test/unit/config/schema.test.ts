@@ -155,6 +155,18 @@ test('config: a bad cron schedule is refused when the config is read, not when t
   assert.equal(parseConfig({ cycle: { schedule: '*/10 * * * * *' } }, 'c').cycle.schedule, '*/10 * * * * *');
 });
 
+test('config: the API token is at least 8 printable ASCII characters', () => {
+  assert.equal(
+    configError(() => parseConfig({ apiToken: 'short' }, 'c.yaml')),
+    'c.yaml: apiToken: shorter than 8 characters',
+  );
+  assert.match(
+    configError(() => parseConfig({ apiToken: 'pässwörter' }, 'c.yaml')) ?? '',
+    /apiToken: not printable ASCII/,
+  );
+  assert.equal(parseConfig({ apiToken: 'a-good-token' }, 'c').apiToken, 'a-good-token');
+});
+
 test('config: a parsed config parses again to itself (serve re-parses with flags applied)', () => {
   const once = loadConfig(
     yamlFile(
