@@ -10,7 +10,7 @@ import { duration, type Parser } from './parse.js';
 
 /**
  * The YAML configuration file, one schema. Loaded once, validated, frozen. Errors name the file
- * and the field path (`prescale.yaml: services.0.max: not a whole number from 1 to 100,000`).
+ * and the field path (`prescale.yaml: services.0.max: not a whole number >= 1`).
  * The per-service keys come from the field table (fields.ts), with the label parsers.
  */
 
@@ -67,7 +67,7 @@ export const CYCLE_LIMITS = Object.freeze({
   points: 200_000,
 });
 
-/** The cycle's durations, as the field table has the policy's: parser, default, doc. */
+/** The cycle's durations, as the field table has the policy's: default and doc (bounds above). */
 const CYCLE_FIELDS = {
   step: { default: DEFAULT_CYCLE.stepSec, doc: 'load query step (the resolution read from Prometheus)' },
   history: { default: DEFAULT_CYCLE.historySec, doc: 'history read at start-up and kept for fitting' },
