@@ -1,35 +1,23 @@
 import type { ScalingPolicy } from '../core/domain/policy.js';
+import { POLICY_ENTRIES } from './fields.js';
 
 /**
- * Every default in one place (as the Kubernetes HPA keeps its own in one function).
- * Target 0.8 and tolerance 0.1 are the HPA's. Scale-down stabilisation is 30 minutes, longer
- * than the HPA's 300 s: the forecast already raises replicas ahead of a rise, so holding them a
- * while after a fall costs little and keeps a noisy forecast from flapping (measured on the
- * replay bench, docs/benchmarks.md: at 300 s the planner acts about twice as often).
+ * Every default in one place (as the Kubernetes HPA keeps its own in one function), read from the
+ * field table (src/config/fields.ts). Target 0.8 and tolerance 0.1 are the HPA's. Scale-down
+ * stabilisation is 30 minutes, longer than the HPA's 300 s: the forecast already raises replicas
+ * ahead of a rise, so holding them a while after a fall costs little and keeps a noisy forecast
+ * from flapping (measured on the replay bench, docs/benchmarks.md).
  */
-export const DEFAULT_POLICY: Omit<ScalingPolicy, 'capacityPerReplica'> = Object.freeze({
-  targetUtilization: 0.8,
-  startupDelaySec: 300,
-  minReplicas: 1,
-  maxReplicas: 100,
-  quantile: 'p90',
-  headroom: 0,
-  marginScale: 1,
-  autoTune: true,
-  maxStepUp: Number.POSITIVE_INFINITY,
-  maxStepDown: Number.POSITIVE_INFINITY,
-  scaleDownStabilizationSec: 1800,
-  cooldownSec: 0,
-  tolerance: 0.1,
-  maxForecastError: 0.5,
-});
+export const DEFAULT_POLICY: Omit<ScalingPolicy, 'capacityPerReplica'> = Object.freeze(
+  Object.fromEntries(POLICY_ENTRIES.filter(([, f]) => f.default !== undefined).map(([p, f]) => [p, f.default])),
+) as Omit<ScalingPolicy, 'capacityPerReplica'>;
 
 /** A full policy from a capacity and optional overrides. */
 export function policyWith(capacityPerReplica: number, overrides: Partial<ScalingPolicy> = {}): ScalingPolicy {
   return Object.freeze({ ...DEFAULT_POLICY, ...overrides, capacityPerReplica });
 }
 
-/** Defaults of the collection and forecasting cycle. */
+/** Defaults of the collection and forecasting cycle (their bounds: CYCLE_LIMITS in schema.ts). */
 export const DEFAULT_CYCLE = Object.freeze({
   /** Load query step, seconds. */
   stepSec: 60,

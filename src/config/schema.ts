@@ -1,66 +1,175 @@
 import { readFileSync } from 'node:fs';
+import cron from 'node-cron';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PrescaleError } from '../core/domain/errors.js';
+import { API_TOKEN_LIMITS, apiTokenProblem } from './api-token.js';
 import { DEFAULT_CYCLE } from './defaults.js';
+import { POLICY_ENTRIES, SPEC_FIELDS, type PolicyKeys } from './fields.js';
+import { duration, type Parser } from './parse.js';
 
 /**
  * The YAML configuration file, one schema. Loaded once, validated, frozen. Errors name the file
- * and the field path.
+ * and the field path (`prescale.yaml: services.0.max: not a whole number >= 1`).
+ * The per-service keys come from the field table (fields.ts), with the label parsers.
  */
 
-const policy = z
-  .object({
-    capacity: z.number().positive(),
-    min: z.number().int().min(0),
-    max: z.number().int().min(1),
-    startupDelay: z.number().min(0),
-    quantile: z.enum(['p50', 'p90']),
-    targetUtilization: z.number().gt(0).max(1),
-    headroom: z.number().min(0),
-    marginScale: z.number().min(0),
-    autoTune: z.boolean(),
-    maxStepUp: z.number().int().min(1),
-    maxStepDown: z.number().int().min(1),
-    stabilization: z.number().min(0),
-    cooldown: z.number().min(0),
-    maxForecastError: z.number().positive(),
-    model: z.string().min(1),
-  })
-  .partial()
-  .strict();
+/** A zod type that reads a value with one of the shared parsers (the label's error text). */
+function fromParser<T>(parser: Parser<T>) {
+  return z.unknown().transform((v, ctx): T => {
+    const r = parser.parse(v);
+    if (r.ok) return r.value;
+    ctx.addIssue({ code: 'custom', message: r.error, input: v });
+    return z.NEVER;
+  });
+}
 
-const service = policy
-  .extend({
+const policyShape = Object.fromEntries(
+  POLICY_ENTRIES.flatMap(([, f]) => (f.key === undefined ? [] : [[f.key, fromParser(f.parser).optional()]])),
+);
+
+/** Within one entry, max below min is a mistake in that entry (across entries: resolveSpec). */
+function minNotAboveMax(entry: object, ctx: z.RefinementCtx): void {
+  const o = entry as { min?: unknown; max?: unknown };
+  if (typeof o.min === 'number' && typeof o.max === 'number' && o.min > o.max) {
+    ctx.addIssue({ code: 'custom', path: ['max'], message: `below min (${o.min})`, input: o.max });
+  }
+}
+
+/** The policy keys (the config's `defaults:`, a `simulate --policy` file): table keys and `model`. */
+export type PolicyConfig = PolicyKeys & { readonly model?: string };
+/** A `services:` entry: a policy with the service's name and query. */
+export type ServiceConfig = PolicyConfig & { readonly name: string; readonly query?: string };
+
+const policy = z
+  .object({ ...policyShape, model: fromParser(SPEC_FIELDS.model.parser).optional() })
+  .strict()
+  .superRefine(minNotAboveMax) as unknown as z.ZodType<PolicyConfig>;
+
+const service = z
+  .object({
+    ...policyShape,
+    model: fromParser(SPEC_FIELDS.model.parser).optional(),
     /** Swarm service name, or `project/service` for Compose. */
-    name: z.string().min(1),
-    query: z.string().min(1).optional(),
+    name: z.string().min(1).max(256),
+    query: fromParser(SPEC_FIELDS.query.parser).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(minNotAboveMax) as unknown as z.ZodType<ServiceConfig>;
+
+/** Bounds of the cycle settings, seconds: what an operator could mean, and what fits in memory. */
+export const CYCLE_LIMITS = Object.freeze({
+  step: { min: 1, max: 3600 },
+  history: { min: 1, max: 90 * 86_400 },
+  horizon: { min: 1, max: 2 * 86_400 },
+  refit: { min: 1, max: 7 * 86_400 },
+  /** Samples per service that history / step may imply (14 days at 60 s: 20,160). */
+  points: 200_000,
+});
+
+/** The cycle's durations, as the field table has the policy's: default and doc (bounds above). */
+const CYCLE_FIELDS = {
+  step: { default: DEFAULT_CYCLE.stepSec, doc: 'load query step (the resolution read from Prometheus)' },
+  history: { default: DEFAULT_CYCLE.historySec, doc: 'history read at start-up and kept for fitting' },
+  horizon: { default: DEFAULT_CYCLE.horizonSec, doc: 'forecast horizon' },
+  refit: { default: DEFAULT_CYCLE.refitSec, doc: 'time between model refits' },
+} as const;
+const cycleParser = (k: keyof typeof CYCLE_FIELDS) => duration({ ...CYCLE_LIMITS[k], whole: true });
+const cycleDuration = (k: keyof typeof CYCLE_FIELDS) =>
+  fromParser(cycleParser(k))
+    .optional()
+    .transform((v) => v ?? CYCLE_FIELDS[k].default);
+
+/** What is wrong with a node-cron expression, or undefined when it is valid. */
+export function scheduleProblem(expr: string): string | undefined {
+  return cron.validate(expr)
+    ? undefined
+    : `"${expr}" is not a cron expression (minute hour day month weekday, optionally seconds first; e.g. "* * * * *")`;
+}
+
+/**
+ * Checks a cron expression where it enters (the config, the `--schedule` flag) rather than when
+ * the scheduler starts. Returns it, or throws E_CONFIG naming `where`.
+ */
+export function validateSchedule(expr: string, where: string): string {
+  const problem = scheduleProblem(expr);
+  if (problem) throw new PrescaleError('E_CONFIG', `${where}: ${problem}`);
+  return expr;
+}
+
+const cycle = z
+  .object({
+    step: cycleDuration('step'),
+    history: cycleDuration('history'),
+    horizon: cycleDuration('horizon'),
+    schedule: z
+      .string()
+      .default(DEFAULT_CYCLE.schedule)
+      .superRefine((s, ctx) => {
+        const problem = scheduleProblem(s);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem, input: s });
+      }),
+    refit: cycleDuration('refit'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const points = Math.ceil(c.history / c.step);
+    if (points > CYCLE_LIMITS.points) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['history'],
+        message: `history / step is ${points.toLocaleString('en-US')} samples, above the limit of ${CYCLE_LIMITS.points.toLocaleString('en-US')}: shorten the history or lengthen the step`,
+        input: c.history,
+      });
+    }
+  });
 
 export const configSchema = z
   .object({
     prometheus: z.url().optional(),
-    apiToken: z.string().min(8).optional(),
-    stateDir: z.string().optional(),
-    cycle: z
-      .object({
-        step: z.number().int().positive().default(DEFAULT_CYCLE.stepSec),
-        history: z.number().int().positive().default(DEFAULT_CYCLE.historySec),
-        horizon: z.number().int().positive().default(DEFAULT_CYCLE.horizonSec),
-        schedule: z.string().default(DEFAULT_CYCLE.schedule),
-        refit: z.number().int().positive().default(DEFAULT_CYCLE.refitSec),
+    apiToken: z
+      .string()
+      .superRefine((t, ctx) => {
+        const problem = apiTokenProblem(t);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem, input: t });
       })
-      .strict()
-      .prefault({}),
+      .optional(),
+    stateDir: z.string().min(1).optional(),
+    cycle: cycle.prefault({}),
     defaults: policy.prefault({}),
-    services: z.array(service).default([]),
+    services: z.array(service).max(10_000).default([]),
   })
   .strict();
 
 export type PrescaleConfig = z.infer<typeof configSchema>;
-export type ServiceConfig = z.infer<typeof service>;
-export type PolicyConfig = z.infer<typeof policy>;
+
+/**
+ * The README's table of the cycle settings and the API token (section "Opting a service in"):
+ * key, meaning, values, default. test/unit/config/schema.test.ts fails when the README differs.
+ */
+export function settingsTable(): string[][] {
+  const g = (n: number) => n.toLocaleString('en-US');
+  return [
+    ['key', 'meaning', 'values', 'default'],
+    ...(Object.keys(CYCLE_FIELDS) as Array<keyof typeof CYCLE_FIELDS>).map((k) => {
+      const p = cycleParser(k);
+      const extra = k === 'history' ? `; at most ${g(CYCLE_LIMITS.points)} samples (history / step)` : '';
+      return [`\`cycle.${k}\``, CYCLE_FIELDS[k].doc, `${p.values}${extra}`, p.show(CYCLE_FIELDS[k].default)];
+    }),
+    [
+      '`cycle.schedule`',
+      'node-cron expression of the planning cycle',
+      'five fields, or six with seconds first',
+      `\`${DEFAULT_CYCLE.schedule}\``,
+    ],
+    [
+      '`apiToken`',
+      'bearer token of `POST /v1/services/{name}/apply`; `PRESCALE_API_TOKEN` wins unless empty',
+      `${API_TOKEN_LIMITS.min} to ${g(API_TOKEN_LIMITS.max)} printable ASCII characters, no spaces`,
+      'none (applying through the API is off)',
+    ],
+  ];
+}
 
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object') {
@@ -70,53 +179,48 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
+function issuesOf(error: z.ZodError, where: string): string {
+  return error.issues.map((i) => `${where}: ${i.path.join('.') || '(top level)'}: ${i.message}`).join('\n');
+}
+
 /** Validates a parsed config object; `where` names its origin in errors. */
 export function parseConfig(raw: unknown, where: string): PrescaleConfig {
   const res = configSchema.safeParse(raw ?? {});
-  if (!res.success) {
-    const issues = res.error.issues.map((i) => `${where}: ${i.path.join('.') || '(top level)'}: ${i.message}`);
-    throw new PrescaleError('E_CONFIG', issues.join('\n'));
-  }
+  if (!res.success) throw new PrescaleError('E_CONFIG', issuesOf(res.error, where));
   return deepFreeze(res.data);
+}
+
+/**
+ * YAML read with the failsafe schema: every scalar stays text, so `capacity: 0x10` or `1e3`
+ * meets the same plain-decimal parser as the label `prescale.capacity=0x10` (YAML's core schema
+ * would have turned them into 16 and 1000 before any check could see them).
+ */
+function readYaml(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new PrescaleError('E_CONFIG', `${path}: cannot read the ${what} file${code ? ` (${code})` : ''}`, {
+      cause: err,
+    });
+  }
+  try {
+    return parseYaml(text, { schema: 'failsafe' });
+  } catch (err) {
+    throw new PrescaleError('E_CONFIG', `${path}: not valid YAML: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 /** Reads and validates a YAML config file. */
 export function loadConfig(path: string | undefined): PrescaleConfig {
   if (!path) return parseConfig({}, '(defaults)');
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new PrescaleError('E_CONFIG', `${path}: cannot read the config file`, { cause: err });
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    throw new PrescaleError('E_CONFIG', `${path}: not valid YAML: ${(err as Error).message}`, { cause: err });
-  }
-  return parseConfig(raw, path);
+  return parseConfig(readYaml(path, 'config'), path);
 }
 
 /** A scaling policy on its own (the keys of the config's `defaults:`), e.g. for `simulate --policy`. */
 export function loadPolicyFile(path: string): PolicyConfig {
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(path, 'utf8'));
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new PrescaleError(
-      'E_CONFIG',
-      e.code ? `${path}: cannot read the policy file (${e.code})` : `${path}: not valid YAML: ${e.message}`,
-      { cause: err },
-    );
-  }
-  const res = policy.safeParse(raw ?? {});
-  if (!res.success) {
-    throw new PrescaleError(
-      'E_CONFIG',
-      res.error.issues.map((i) => `${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`).join('\n'),
-    );
-  }
+  const res = policy.safeParse(readYaml(path, 'policy') ?? {});
+  if (!res.success) throw new PrescaleError('E_CONFIG', issuesOf(res.error, path));
   return Object.freeze(res.data);
 }

@@ -1,8 +1,9 @@
 import { configName, type ScaleTarget } from '../core/domain/target.js';
 import type { ScalingPolicy } from '../core/domain/policy.js';
 import { DEFAULT_POLICY } from './defaults.js';
-import { parseLabels, type ServiceOverrides } from './labels.js';
-import type { PolicyConfig, PrescaleConfig } from './schema.js';
+import { SPEC_FIELDS, overridesFromKeys, type ServiceOverrides } from './fields.js';
+import { parseLabels } from './labels.js';
+import type { PolicyConfig, PrescaleConfig, ServiceConfig } from './schema.js';
 
 /** Everything the cycle needs to plan one service. */
 export interface ServiceSpec {
@@ -12,24 +13,9 @@ export interface ServiceSpec {
   readonly policy: ScalingPolicy;
 }
 
-export function overridesFromConfig(c: PolicyConfig & { query?: string }): ServiceOverrides {
-  const o: ServiceOverrides = {};
-  if (c.query !== undefined) o.query = c.query;
-  if (c.model !== undefined) o.model = c.model;
-  if (c.capacity !== undefined) o.capacityPerReplica = c.capacity;
-  if (c.min !== undefined) o.minReplicas = c.min;
-  if (c.max !== undefined) o.maxReplicas = c.max;
-  if (c.startupDelay !== undefined) o.startupDelaySec = c.startupDelay;
-  if (c.quantile !== undefined) o.quantile = c.quantile;
-  if (c.targetUtilization !== undefined) o.targetUtilization = c.targetUtilization;
-  if (c.headroom !== undefined) o.headroom = c.headroom;
-  if (c.marginScale !== undefined) o.marginScale = c.marginScale;
-  if (c.autoTune !== undefined) o.autoTune = c.autoTune;
-  if (c.maxStepUp !== undefined) o.maxStepUp = c.maxStepUp;
-  if (c.maxStepDown !== undefined) o.maxStepDown = c.maxStepDown;
-  if (c.stabilization !== undefined) o.scaleDownStabilizationSec = c.stabilization;
-  if (c.cooldown !== undefined) o.cooldownSec = c.cooldown;
-  return o;
+/** What a config entry (`defaults:`, a `services:` entry, a policy file) says, as overrides. */
+export function overridesFromConfig(c: PolicyConfig | ServiceConfig): ServiceOverrides {
+  return overridesFromKeys(c);
 }
 
 /** The config entry of a target: by Swarm service name, or `project/service` for Compose. */
@@ -40,8 +26,8 @@ function configEntry(config: PrescaleConfig, target: ScaleTarget) {
 
 /**
  * Resolves a target's spec: built-in defaults, then the config file's `defaults:`, then its
- * `services:` entry, then the service's labels (labels win). Returns the problems instead when
- * a label is invalid or something required is missing.
+ * `services:` entry, then the service's labels (labels win), field by field. Returns the
+ * problems instead when a label is invalid or something required is missing.
  */
 export function resolveSpec(target: ScaleTarget, config: PrescaleConfig): { spec?: ServiceSpec; errors: string[] } {
   const { overrides: labels, errors } = parseLabels(target.labels);
@@ -56,7 +42,6 @@ export function resolveSpec(target: ScaleTarget, config: PrescaleConfig): { spec
   const { query, model, ...policyOverrides } = merged;
   const policy: ScalingPolicy = Object.freeze({
     ...DEFAULT_POLICY,
-    maxForecastError: config.defaults.maxForecastError ?? DEFAULT_POLICY.maxForecastError,
     ...policyOverrides,
     capacityPerReplica: merged.capacityPerReplica ?? Number.NaN,
   });
@@ -64,5 +49,8 @@ export function resolveSpec(target: ScaleTarget, config: PrescaleConfig): { spec
     errors.push(`prescale.min=${policy.minReplicas} is above prescale.max=${policy.maxReplicas}`);
   }
   if (errors.length) return { errors };
-  return { spec: { key: target.key, query: query as string, model: model ?? 'auto', policy }, errors };
+  return {
+    spec: { key: target.key, query: query as string, model: model ?? SPEC_FIELDS.model.default, policy },
+    errors,
+  };
 }

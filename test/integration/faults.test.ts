@@ -103,7 +103,7 @@ describe('faults on a real engine and a real Prometheus', { skip: skipUnless(rea
     assert.equal(await vanishing.live(), 0, 'no container of the removed project is made again');
 
     assert.equal(by[garbage.key].status, 'skipped');
-    assert.match(by[garbage.key].message, /prescale\.max=many: not a whole number >= 0/);
+    assert.match(by[garbage.key].message, /prescale\.max=many: not a whole number >= 1/);
     assert.match(by[garbage.key].message, /prescale\.min=-1: not a whole number >= 0/);
     assert.equal(await garbage.live(), 1, 'a skipped service is left alone');
 

@@ -1,8 +1,8 @@
 import type { QuantileName } from './forecast.js';
 
 /**
- * How one service is scaled. Every field has a default (see src/config/defaults.ts) except the
- * capacity, which only the operator knows.
+ * How one service is scaled. Every field has a default except the capacity, which only the
+ * operator knows; its YAML key, label, bounds and default are one row of src/config/fields.ts.
  */
 export interface ScalingPolicy {
   /** Load one replica handles at 100 % utilisation, in the unit of the service's load query. */

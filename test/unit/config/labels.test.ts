@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import type { ScaleTarget } from '../../../src/adapters/engines/port.js';
-import { parseLabels } from '../../../src/config/labels.js';
-import { loadConfig, parseConfig } from '../../../src/config/schema.js';
-import { resolveSpec } from '../../../src/config/service-spec.js';
-import { isPrescaleError } from '../../../src/core/domain/errors.js';
+import { POLICY_ENTRIES, SPEC_FIELDS } from '../../../src/config/fields.js';
+import { LABELS, labelTable, parseLabels } from '../../../src/config/labels.js';
+import { markdown, readmeTable } from './readme-table.js';
 
 const good: Array<[Record<string, string>, Record<string, unknown>]> = [
   [{ 'prescale.capacity': '150' }, { capacityPerReplica: 150 }],
@@ -24,6 +19,15 @@ const good: Array<[Record<string, string>, Record<string, unknown>]> = [
   ],
   [{ 'prescale.query': 'sum(rate(http_requests_total[1m]))' }, { query: 'sum(rate(http_requests_total[1m]))' }],
   [{ 'prescale.enable': 'true', 'com.docker.stack.namespace': 'x' }, {}],
+  [
+    { 'prescale.min': '0', 'prescale.max': '1', 'prescale.capacity': '0.5' },
+    { minReplicas: 0, maxReplicas: 1, capacityPerReplica: 0.5 },
+  ],
+  [
+    { 'prescale.stabilization': '1d', 'prescale.cooldown': '0' },
+    { scaleDownStabilizationSec: 86_400, cooldownSec: 0 },
+  ],
+  [{ 'prescale.max-forecast-error': '0.8' }, { maxForecastError: 0.8 }],
 ];
 for (const [labels, want] of good) {
   test(`labels: ${JSON.stringify(labels)}`, () => {
@@ -42,6 +46,24 @@ const bad: Array<[Record<string, string>, RegExp]> = [
   [{ 'prescale.capacty': '10' }, /prescale\.capacty=10: unknown label/],
   [{ 'prescale.auto-tune': 'yes' }, /^prescale\.auto-tune=yes: not true or false$/],
   [{ 'prescale.margin-scale': '-1' }, /^prescale\.margin-scale=-1: not a number >= 0$/],
+  // labels are held to the config's bounds: max >= 1, steps >= 1, plain decimal numbers
+  [{ 'prescale.max': '0' }, /^prescale\.max=0: not a whole number >= 1$/],
+  [{ 'prescale.max-step-up': '0' }, /^prescale\.max-step-up=0: not a whole number >= 1$/],
+  [{ 'prescale.max-step-down': '0' }, /^prescale\.max-step-down=0: not a whole number >= 1$/],
+  [{ 'prescale.capacity': '0x10' }, /^prescale\.capacity=0x10: not a positive number$/],
+  [{ 'prescale.capacity': '1e3' }, /^prescale\.capacity=1e3: not a positive number$/],
+  [{ 'prescale.capacity': ' 5 ' }, /^prescale\.capacity= 5 : not a positive number$/],
+  [{ 'prescale.capacity': 'Infinity' }, /^prescale\.capacity=Infinity: not a positive number$/],
+  [{ 'prescale.capacity': '' }, /^prescale\.capacity=: not a positive number$/],
+  [{ 'prescale.headroom': '0x1' }, /^prescale\.headroom=0x1: not a number >= 0$/],
+  [{ 'prescale.target-utilization': '.8' }, /^prescale\.target-utilization=\.8: not a number in \(0, 1\]$/],
+  [{ 'prescale.target-utilization': '1.5' }, /^prescale\.target-utilization=1\.5: not a number in \(0, 1\]$/],
+  [{ 'prescale.min': '0x2' }, /^prescale\.min=0x2: not a whole number >= 0$/],
+  [{ 'prescale.max': '100001' }, /^prescale\.max=100001: above the limit of 100,000$/],
+  [{ 'prescale.startup-delay': '2d' }, /^prescale\.startup-delay=2d: above the limit of 1d$/],
+  [{ 'prescale.cooldown': '25h' }, /^prescale\.cooldown=25h: above the limit of 1d$/],
+  [{ 'prescale.stabilization': '1e3' }, /^prescale\.stabilization=1e3: not a duration/],
+  [{ 'prescale.max-forecast-error': '0' }, /^prescale\.max-forecast-error=0: not a positive number$/],
 ];
 for (const [labels, msg] of bad) {
   test(`labels rejected: ${JSON.stringify(labels)}`, () => {
@@ -51,61 +73,18 @@ for (const [labels, msg] of bad) {
   });
 }
 
-const target = (labels: Record<string, string>): ScaleTarget => ({
-  key: 'swarm/web',
-  kind: 'swarm',
-  name: 'web',
-  labels,
-  replicas: 1,
+test('README: the label table is the field table (fix the README with the table printed below)', () => {
+  const want = labelTable();
+  assert.ok(want.length > 10);
+  const got = readmeTable('Opting a service in', want[0]);
+  assert.deepEqual(got, want, `README.md, "Opting a service in", should hold:\n\n${markdown(want)}\n`);
 });
 
-test('spec: labels override the config entry, which overrides defaults', () => {
-  const config = parseConfig(
-    {
-      defaults: { startupDelay: 120, min: 2 },
-      services: [{ name: 'web', query: 'q_from_file', capacity: 10, max: 8 }],
-    },
-    'c.yaml',
+test('labels: every label sets the row it is listed with, and every row with a label is listed', () => {
+  const labelled = [...Object.entries(SPEC_FIELDS), ...POLICY_ENTRIES].filter(([, f]) => f.label);
+  assert.deepEqual(
+    LABELS.map(([label, field]) => [label, field]),
+    labelled.map(([prop, f]) => [f.label, prop]),
   );
-  const { spec, errors } = resolveSpec(target({ 'prescale.enable': 'true', 'prescale.max': '20' }), config);
-  assert.deepEqual(errors, []);
-  assert.equal(spec?.query, 'q_from_file');
-  assert.equal(spec?.policy.capacityPerReplica, 10);
-  assert.equal(spec?.policy.maxReplicas, 20);
-  assert.equal(spec?.policy.minReplicas, 2);
-  assert.equal(spec?.policy.startupDelaySec, 120);
-  assert.equal(spec?.policy.targetUtilization, 0.8);
-});
-
-test('spec: missing query and capacity, min above max', () => {
-  const { spec, errors } = resolveSpec(target({ 'prescale.min': '5', 'prescale.max': '2' }), parseConfig({}, 'x'));
-  assert.equal(spec, undefined);
-  assert.equal(errors.length, 3);
-  assert.match(
-    errors.join('\n'),
-    /prescale\.query: missing[\s\S]*prescale\.capacity: missing[\s\S]*prescale\.min=5 is above prescale\.max=2/,
-  );
-});
-
-test('config: errors name the file and the field', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'prescale-cfg-'));
-  const path = join(dir, 'prescale.yaml');
-  writeFileSync(path, 'services:\n  - name: web\n    capacity: lots\n');
-  assert.throws(
-    () => loadConfig(path),
-    (e: unknown) => isPrescaleError(e, 'E_CONFIG') && e.message.includes(`${path}: services.0.capacity:`),
-  );
-  writeFileSync(path, 'cycle: {step: 60, stpe: 5}\n');
-  assert.throws(
-    () => loadConfig(path),
-    (e: unknown) => isPrescaleError(e, 'E_CONFIG') && /cycle: .*stpe/.test(e.message),
-  );
-  writeFileSync(path, 'a: [\n');
-  assert.throws(
-    () => loadConfig(path),
-    (e: unknown) => isPrescaleError(e, 'E_CONFIG') && /not valid YAML/.test(e.message),
-  );
-  const ok = loadConfig(undefined);
-  assert.equal(ok.cycle.step, 60);
-  assert.ok(Object.isFrozen(ok.cycle));
+  assert.equal(new Set(LABELS.map(([l]) => l)).size, LABELS.length);
 });
