@@ -1,3 +1,4 @@
+import { apiTokenFrom } from '../config/api-token.js';
 import { loadTrainedModels } from '../adapters/models/load.js';
 import type { Command } from 'commander';
 import { buildEdges, EMBEDDED } from '../runtime/wiring.js';
@@ -95,7 +96,7 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
         logger,
         clock: cli.clock ?? systemClock,
         state,
-        apiToken: process.env.PRESCALE_API_TOKEN ?? config.apiToken,
+        apiToken: apiTokenFrom(process.env, config, o.config ?? '(config)'),
         info: { ...info, stateDir: stateDir ?? '(memory)' },
         watch: edges.watch,
         leaseStore: edges.leaseStore,
