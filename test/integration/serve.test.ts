@@ -36,7 +36,7 @@ test('npm start (serve --embedded) serves a plan without Prometheus or Docker, a
     s.proc.kill('SIGTERM');
   }
   assert.equal(await s.exited, 0, s.output());
-  assert.match(s.output(), /finishing the running cycle/);
+  assert.match(s.output(), /stopping: aborting the running cycle/);
 });
 
 const ready = hasPrometheus() && !!testDockerHost() && hasCommand('docker-compose');
