@@ -19,6 +19,7 @@ import { countGaps, resample, toRegular } from '../core/series/regular.js';
 import { TUNING, tuneOnHistory, type Tuning } from '../core/simulate/index.js';
 import { HistoryCache } from './history.js';
 import { MemoryStateStore, type StateStore } from './state.js';
+import type { ServiceStatus } from './report.js';
 
 /** Step of the series the forecaster sees: 5 minutes, or the query step when coarser. */
 export const FORECAST_STEP = 300;
@@ -65,7 +66,7 @@ export interface ServiceReport {
    * planned: forecast and plan made; held: data missing, replicas kept; skipped: bad labels;
    * failed: planning broke, replicas kept; gone: the service was removed while being planned.
    */
-  readonly status: 'planned' | 'held' | 'skipped' | 'failed' | 'gone';
+  readonly status: ServiceStatus;
   readonly currentReplicas: number;
   readonly desiredReplicas: number;
   readonly applied: boolean;
