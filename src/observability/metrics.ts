@@ -79,6 +79,12 @@ export class PrescaleMetrics {
     registers: [this.registry],
   });
 
+  readonly stateSaveFailures = new Counter({
+    name: 'prescale_state_save_failures_total',
+    help: 'Cycles whose planner state could not be saved (see the log and /readyz for the path and error)',
+    registers: [this.registry],
+  });
+
   private readonly known = new Set<string>();
 
   constructor() {
@@ -91,6 +97,7 @@ export class PrescaleMetrics {
   observe(report: CycleReport): void {
     this.duration.observe(report.durationMs / 1000);
     for (const e of report.errors) if (e.kind !== 'prometheus') this.errors.inc({ kind: e.kind });
+    if (report.errors.some((e) => e.code === 'E_STATE')) this.stateSaveFailures.inc();
     // services that are gone stop being reported (their series would otherwise linger)
     const live = new Set(report.services.map((s) => s.key));
     for (const service of this.known) {

@@ -358,3 +358,12 @@ test('POST apply: passive and recommend-only instances answer 409 with distinct 
   assert.equal(bug.statusCode, 500);
   assert.deepEqual(bug.json(), { error: 'internal', message: 'x is undefined' });
 });
+
+test('GET /metrics counts the cycles whose planner state could not be saved', async () => {
+  const d = deps();
+  const app = await buildApp(d);
+  assert.match((await app.inject('/metrics')).body, /prescale_state_save_failures_total 0/);
+  const error = { kind: 'internal' as const, code: 'E_STATE', message: '/s/planner-state.json: EISDIR' };
+  d.metrics.observe({ at: 1, durationMs: 5, services: [], errors: [error] });
+  assert.match((await app.inject('/metrics')).body, /prescale_state_save_failures_total 1/);
+});
