@@ -8,6 +8,12 @@ export interface ReadinessInput {
   /** Why the planner state could not be saved last (StateStore.lastSaveError), if it could not. */
   readonly stateSaveError?: string;
   readonly now: number;
+  /**
+   * When the last cycle ended, on the clock of `now` (default: its `at` plus its duration). The
+   * schedule runs in real time: when the planning clock does not (a test's fast clock), pass the
+   * wall-clock end and the wall-clock now.
+   */
+  readonly lastCycleEndedAt?: number;
   /** Seconds between scheduled cycles (60 for the default `* * * * *`). */
   readonly cycleIntervalSec: number;
 }
@@ -42,7 +48,7 @@ export function readiness(input: ReadinessInput): Readiness {
   if (!lastCycle) return notReady('no_cycle_yet', 'the first planning cycle has not finished yet');
   if (input.stateSaveError)
     return notReady('state_not_saved', `the planner state cannot be saved: ${input.stateSaveError}`);
-  const endedAt = lastCycle.at + lastCycle.durationMs / 1000;
+  const endedAt = input.lastCycleEndedAt ?? lastCycle.at + lastCycle.durationMs / 1000;
   const limit = Math.max(STUCK_AFTER_INTERVALS * input.cycleIntervalSec, STUCK_AFTER_MIN_SEC);
   if (now - endedAt > limit)
     return notReady(

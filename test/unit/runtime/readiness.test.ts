@@ -58,6 +58,15 @@ const rows: { name: string; input: Partial<ReadinessInput>; code?: string; reaso
     name: 'one service held, one planned',
     input: { lastCycle: cycle([service('web', 'held', 'no data'), service('api', 'planned')]) },
   },
+  {
+    name: 'the end of the last cycle given on another clock than its at (a fast planning clock)',
+    input: { lastCycle: cycle([service('web', 'planned')], NOW - 86_400), lastCycleEndedAt: NOW - 5 },
+  },
+  {
+    name: 'a wall-clock end long ago is stuck whatever the planning clock says',
+    input: { lastCycle: cycle([service('web', 'planned')], NOW), lastCycleEndedAt: NOW - 600 },
+    code: 'cycle_stuck',
+  },
   { name: 'no services labelled at all', input: { lastCycle: cycle([]) } },
   {
     name: 'services skipped for bad labels are not an error of the instance',
@@ -71,7 +80,7 @@ for (const row of rows) {
     assert.equal(r.ready, row.code === undefined);
     assert.equal(r.code, row.code);
     if (row.reason) assert.match(r.reason ?? '', row.reason);
-    else assert.equal(r.reason, undefined);
+    else assert.equal(r.reason === undefined, row.code === undefined);
   });
 }
 
