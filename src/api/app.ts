@@ -57,6 +57,27 @@ function send(reply: FastifyReply, e: ApiError): FastifyReply {
  * included, is `{ error: <code>, message }` with a code from API_ERROR_CODES.
  */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = createServer(deps);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'prescale',
+        description: 'Predictive autoscaler: forecasts, recommendations, actions',
+        version: '0.1.0',
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  probeRoutes(app, deps);
+  serviceRoutes(app, deps);
+  return app;
+}
+
+type App = ReturnType<typeof createServer>;
+
+/** Fastify with zod, and every error (its own 404 and validation included) in the one shape. */
+function createServer(deps: ApiDeps) {
   const app = Fastify({
     logger: false,
     // the router's own limit sits above NameParams' so that the schema's clearer 400 answers first
@@ -82,23 +103,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     void reply.header('allow', allow.join(', '));
     return send(reply, apiError('method_not_allowed', `${path} answers ${allow.join(', ')}, not ${req.method}`));
   });
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'prescale',
-        description: 'Predictive autoscaler: forecasts, recommendations, actions',
-        version: '0.1.0',
-      },
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  return app;
+}
 
-  const find = (name: string) => deps.services().find((s) => s.key === name || s.name === name);
-  const notFound = (name: string) =>
-    apiError('not_found', `no service "${name}" is labelled for prescale (see GET /v1/services)`);
-  const auth = bearerAuth(deps.apiToken, deps.clock ?? systemClock, new FailureLimiter(deps.failureLimits));
-
+/** OpenAPI, liveness, readiness, metrics, status. */
+function probeRoutes(app: App, deps: ApiDeps): void {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
   app.get('/readyz', { schema: { response: { 200: Ready, 503: NotReady } } }, async (_req, reply) => {
@@ -110,6 +119,14 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     return deps.metrics.registry.metrics();
   });
   app.get('/v1/status', { schema: { response: { 200: z.record(z.string(), z.unknown()) } } }, async () => deps.info());
+}
+
+/** The services, their forecasts and recommendations, and applying one. */
+function serviceRoutes(app: App, deps: ApiDeps): void {
+  const find = (name: string) => deps.services().find((s) => s.key === name || s.name === name);
+  const notFound = (name: string) =>
+    apiError('not_found', `no service "${name}" is labelled for prescale (see GET /v1/services)`);
+  const auth = bearerAuth(deps.apiToken, deps.clock ?? systemClock, new FailureLimiter(deps.failureLimits));
   app.get(
     '/v1/services',
     {
@@ -164,5 +181,4 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       return recommendationView(await deps.apply(s.key));
     },
   );
-  return app;
 }
