@@ -81,7 +81,7 @@ function createServer(deps: ApiDeps) {
   const app = Fastify({
     logger: false,
     // the router's own limit sits above NameParams' so that the schema's clearer 400 answers first
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     // bad URL encoding, a parameter over the router's limit: the same error shape as the rest
     frameworkErrors: (err, _req, reply) => void send(reply, errorFromThrown(err)),
   }).withTypeProvider<ZodTypeProvider>();
