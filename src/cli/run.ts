@@ -69,7 +69,7 @@ export function registerRun(program: Command): void {
           logger,
           state:
             (o.stateDir ?? config.stateDir)
-              ? new FileStateStore((o.stateDir ?? config.stateDir) as string)
+              ? new FileStateStore((o.stateDir ?? config.stateDir) as string, { now: Date.now() / 1000, logger })
               : new MemoryStateStore(),
         });
         let report: CycleReport;

@@ -76,7 +76,9 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
         config = parseConfig({ ...config, cycle: { ...config.cycle, schedule: o.schedule } }, o.config ?? '(flags)');
       const edges = buildEdges({ ...o, apply, ...(o.embedded && EMBEDDED) }, config, logger);
       const stateDir = o.stateDir ?? config.stateDir ?? (o.embedded ? undefined : DEFAULT_STATE_DIR);
-      const state = stateDir ? new FileStateStore(stateDir) : new MemoryStateStore();
+      const state = stateDir
+        ? new FileStateStore(stateDir, { now: (cli.clock ?? systemClock).now(), logger })
+        : new MemoryStateStore();
       if (state instanceof FileStateStore && state.loadError)
         logger.warn({ err: state.loadError }, 'planner state unreadable: starting fresh');
       else if (state instanceof FileStateStore)

@@ -80,6 +80,12 @@ export class PrescaleMetrics {
     registers: [this.registry],
   });
 
+  readonly stateSaveFailures = new Counter({
+    name: 'prescale_state_save_failures_total',
+    help: 'Cycles whose planner state could not be saved (see the log and /readyz for the path and error)',
+    registers: [this.registry],
+  });
+
   private readonly known = new Set<string>();
 
   constructor() {
@@ -93,6 +99,7 @@ export class PrescaleMetrics {
     this.duration.observe(report.durationMs / 1000);
     // a failing source is counted once per service it holds, below
     for (const e of report.errors) if (e.kind !== 'source') this.errors.inc({ kind: e.kind });
+    if (report.errors.some((e) => e.code === 'E_STATE')) this.stateSaveFailures.inc();
     // services that are gone stop being reported (their series would otherwise linger)
     const live = new Set(report.services.map((s) => s.key));
     for (const service of this.known) {

@@ -1,5 +1,9 @@
 import { problemText, type ServiceReport } from './report.js';
 
+/** What can stand in for a model's forecast (see PredictionStatus.fallback). */
+export const FALLBACKS = ['naive', 'headroom', 'reactive', 'hold', 'none'] as const;
+export type Fallback = (typeof FALLBACKS)[number];
+
 /**
  * Why a service is or is not predicted, in fields and in one sentence, from its decision record.
  * What `GET /v1/services` shows next to the replicas.
@@ -17,7 +21,7 @@ export interface PredictionStatus {
    * never below the load seen now), `reactive` (no forecast: the load seen now), `hold` (no data:
    * replicas kept), `none` (not planned at all).
    */
-  readonly fallback?: 'naive' | 'headroom' | 'reactive' | 'hold' | 'none';
+  readonly fallback?: Fallback;
   /** Why the fallback was taken. */
   readonly fallbackReason?: string;
   /** Recent relative forecast error (0 = perfect), and the limit above which it is not trusted. */

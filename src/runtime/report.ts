@@ -34,6 +34,8 @@ export const PROBLEM_CODES = [
   'DiscoveryFailed', // the engine could not list its services: held
   'ServiceGone', // removed while being planned
   'PlanningFailed', // an unexpected error while planning: held
+  'NotFinite', // a number of the record is not finite: left out of what the API shows
+  'Unreportable', // the record could not be described at all: listed with why
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

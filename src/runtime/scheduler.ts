@@ -73,3 +73,11 @@ export class CycleScheduler {
     await this.running;
   }
 }
+
+/** Seconds between the next two runs of a cron schedule (60 for `* * * * *`), for readiness. */
+export function scheduleIntervalSec(expression: string): number {
+  const task = cron.createTask(expression, () => {});
+  const [a, b] = task.getNextRuns(2);
+  void task.destroy();
+  return a && b ? (b.getTime() - a.getTime()) / 1000 : 60;
+}

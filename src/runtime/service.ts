@@ -11,7 +11,8 @@ import type { Clock } from '../core/domain/clock.js';
 import type { Logger } from '../observability/logger.js';
 import { PrescaleMetrics } from '../observability/metrics.js';
 import { Reconciler, type CycleReport, type ServiceReport } from './cycle.js';
-import { CycleScheduler } from './scheduler.js';
+import { readiness } from './readiness.js';
+import { CycleScheduler, scheduleIntervalSec } from './scheduler.js';
 import type { StateStore } from './state.js';
 import { LeaderLock, type LeaseStore } from './leader.js';
 import { Rediscovery, fingerprint } from './rediscovery.js';
@@ -70,6 +71,9 @@ export class PrescaleService {
   /** The leader lock, when applying with a lease store. */
   readonly lock?: LeaderLock;
   private last?: CycleReport;
+  /** Wall-clock end of the last cycle: the schedule runs in real time, whatever the planning clock. */
+  private lastEndedAt?: number;
+  private readonly cycleIntervalSec: number;
   private app?: FastifyInstance;
   /** Aborted by stop(): in-flight queries end at once instead of at their timeouts. */
   private readonly stopping = new AbortController();
@@ -96,6 +100,7 @@ export class PrescaleService {
       onResult: (result) => this.metrics.rediscoveries.inc({ result }),
       logger: deps.logger.child({ component: 'events' }),
     });
+    this.cycleIntervalSec = scheduleIntervalSec(deps.config.cycle.schedule);
     this.cpu = new CpuPool(deps.cpuThreads);
     this.reconciler = new Reconciler({
       tune: this.cpu.tune,
@@ -128,6 +133,7 @@ export class PrescaleService {
     const mode = this.mode();
     const report = await this.reconciler.runOnce(this.deps.clock.now(), this.stopping.signal);
     this.last = report;
+    this.lastEndedAt = Date.now() / 1000;
     this.metrics.observe(report);
     this.metrics.passive.set(this.mode() === 'passive' ? 1 : 0);
     const slow = report.durationMs > 30_000;
@@ -195,7 +201,15 @@ export class PrescaleService {
   async api(): Promise<FastifyInstance> {
     this.app ??= await buildApp({
       services: () => this.services(),
-      notReady: () => (this.last ? undefined : 'the first planning cycle has not finished yet'),
+      notReady: () =>
+        readiness({
+          lastCycle: this.last,
+          lastCycleEndedAt: this.lastEndedAt,
+          now: Date.now() / 1000,
+          stateSaveError: this.deps.state?.lastSaveError,
+          cycleIntervalSec: this.cycleIntervalSec,
+        }).reason,
+      logger: this.deps.logger.child({ component: 'api' }),
       apply: (key) => this.applyNow(key),
       metrics: this.metrics,
       apiToken: this.deps.apiToken,

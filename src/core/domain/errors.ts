@@ -13,10 +13,10 @@ export type ErrorCode =
   | 'E_ENGINE' // the engine answered with an error
   | 'E_NOT_FOUND' // a service or model does not exist
   | 'E_LOCKED' // another prescale instance holds the leader lock: this one does not act
-  | 'E_RECOMMEND_ONLY' // this instance runs without --apply: it never changes the engine
-  | 'E_STATE' // the planner state could not be saved or read
+  | 'E_RECOMMEND_ONLY' // this instance runs without --apply: it recommends and never changes the engine
   | 'E_FORECAST' // a forecast could not be made
-  | 'E_MODEL'; // a saved model could not be loaded or does not fit the data
+  | 'E_MODEL' // a saved model could not be loaded or does not fit the data
+  | 'E_STATE'; // the planner state could not be saved (names the path and the OS error)
 
 export class PrescaleError extends Error {
   readonly code: ErrorCode;

@@ -153,7 +153,10 @@ test('POST apply: a passive instance answers 409, a service gone meanwhile 404',
   const headers = { authorization: 'Bearer secret-token-1' };
   const r = await locked.inject({ method: 'POST', url: '/v1/services/web/apply', headers });
   assert.equal(r.statusCode, 409);
-  assert.deepEqual(r.json(), { error: 'passive', message: 'another instance holds the lock' });
+  assert.deepEqual(r.json(), {
+    error: 'passive',
+    message: 'this instance is passive: another instance holds the lock',
+  });
   const gone = await buildApp(deps({ apply: async () => Promise.reject(new PrescaleError('E_NOT_FOUND', 'gone')) }));
   assert.equal((await gone.inject({ method: 'POST', url: '/v1/services/web/apply', headers })).statusCode, 404);
 });
@@ -185,4 +188,182 @@ test('GET /v1/services shows the policy tuning in force, and nothing when there 
     configuredCostVsOracle: 1.4,
   });
   assert.equal(b.tuning, undefined);
+});
+
+const headers = { authorization: 'Bearer secret-token-1' };
+
+test('one record with NaN and Infinity does not hide the others: both listed, 200, the bad numbers left out and said', async () => {
+  const bad: ServiceReport = {
+    ...report,
+    key: 'swarm/bad',
+    name: 'bad',
+    desiredReplicas: Number.NaN,
+    forecastError: Number.POSITIVE_INFINITY,
+    observedLoad: Number.NaN,
+    history: { from: 0, to: Number.POSITIVE_INFINITY, points: 10, gaps: 0, step: 60 },
+    forecast: { ...report.forecast!, p50: [Number.NaN, 200], p90: [150, Number.NEGATIVE_INFINITY] },
+  };
+  const app = await buildApp(deps({ services: () => [report, bad] }));
+  const s = await app.inject('/v1/services');
+  assert.equal(s.statusCode, 200, s.body);
+  const [good, b] = s.json();
+  assert.equal(good.key, 'swarm/web');
+  assert.equal(good.forecastError, 0.12);
+  assert.deepEqual(good.problems, []);
+  assert.equal(b.key, 'swarm/bad');
+  assert.equal(b.desiredReplicas, null);
+  assert.equal(b.currentReplicas, 2);
+  assert.equal('forecastError' in b, false);
+  assert.equal('forecastError' in b.prediction, false);
+  assert.equal('history' in b, false);
+  assert.ok(
+    b.problems.some((p: { message: string }) => /forecastError is Infinity, not a finite number/.test(p.message)),
+    b.problems,
+  );
+  assert.ok(
+    b.problems.some((p: { message: string }) => /desiredReplicas is NaN/.test(p.message)),
+    b.problems,
+  );
+  assert.ok(
+    b.problems.some((p: { message: string }) => /history\.to is Infinity/.test(p.message)),
+    b.problems,
+  );
+
+  const r = await app.inject('/v1/recommendations');
+  assert.equal(r.statusCode, 200, r.body);
+  const [rg, rb] = r.json();
+  assert.equal(rg.desiredReplicas, 5);
+  assert.equal(rg.problems, undefined);
+  assert.equal(rb.service, 'swarm/bad');
+  assert.equal(rb.desiredReplicas, null);
+  assert.equal(rb.forecastError, undefined);
+  assert.equal(rb.problems.length, 2);
+
+  const f = await app.inject('/v1/services/bad/forecast');
+  assert.equal(f.statusCode, 200, f.body);
+  assert.deepEqual(f.json().points, [
+    { timestamp: 1000, p50: null, p90: 150 },
+    { timestamp: 1300, p50: 200, p90: null },
+  ]);
+  assert.match(f.json().notes.at(-1), /2 forecast values are not finite numbers/);
+});
+
+test('a known path with another method answers 405 with Allow; an unknown path 404, both in the one error shape', async () => {
+  const app = await buildApp(deps());
+  const del = await app.inject({ method: 'DELETE', url: '/v1/services' });
+  assert.equal(del.statusCode, 405);
+  assert.equal(del.headers.allow, 'GET, HEAD');
+  assert.equal(del.json().error, 'method_not_allowed');
+  const get = await app.inject('/v1/services/web/apply?x=1');
+  assert.equal(get.statusCode, 405);
+  assert.equal(get.headers.allow, 'POST');
+  assert.match(get.json().message, /answers POST, not GET/);
+  const put = await app.inject({ method: 'PUT', url: '/v1/services/swarm%2Fweb/forecast' });
+  assert.equal(put.statusCode, 405);
+  assert.equal(put.headers.allow, 'GET, HEAD');
+  for (const url of ['/nope', '/v1/services/web', '/docs/static/nope.js']) {
+    const r = await app.inject(url);
+    assert.equal(r.statusCode, 404, url);
+    assert.deepEqual(Object.keys(r.json()).sort(), ['error', 'message'], url);
+    assert.equal(r.json().error, 'not_found', url);
+  }
+});
+
+test('every error answer is { error: code, message }: validation, bad JSON, media type, a name too long', async () => {
+  const app = await buildApp(deps());
+  const cases = [
+    { req: { method: 'GET' as const, url: `/v1/services/${'x'.repeat(300)}/forecast` }, status: 400 },
+    { req: { method: 'GET' as const, url: `/v1/services/${'x'.repeat(600)}/forecast` }, status: 414 },
+    { req: { method: 'GET' as const, url: '/v1/services/%zz/forecast' }, status: 400 },
+    {
+      req: {
+        method: 'POST' as const,
+        url: '/v1/services/web/apply',
+        headers: { ...headers, 'content-type': 'application/json' },
+        payload: '{not json',
+      },
+      status: 400,
+    },
+    {
+      req: {
+        method: 'POST' as const,
+        url: '/v1/services/web/apply',
+        headers: { ...headers, 'content-type': 'text/xml' },
+        payload: '<a/>',
+      },
+      status: 415,
+    },
+  ];
+  for (const { req, status } of cases) {
+    const r = await app.inject(req);
+    assert.equal(r.statusCode, status, req.url);
+    assert.deepEqual(Object.keys(r.json()).sort(), ['error', 'message'], r.body);
+    assert.equal(r.json().error, 'bad_request', r.body);
+  }
+  const none = await app.inject('/v1/services/web/forecast');
+  assert.equal(none.statusCode, 200);
+  const noForecast = await buildApp(deps({ services: () => [{ ...report, forecast: undefined }] }));
+  const nf = await noForecast.inject('/v1/services/web/forecast');
+  assert.equal(nf.statusCode, 404);
+  assert.equal(nf.json().error, 'no_forecast');
+});
+
+test('POST apply: 401 says WWW-Authenticate; after 10 failures in a minute one address gets 429 with Retry-After', async () => {
+  let now = 10_000;
+  const d = deps({ clock: { now: () => now } });
+  const app = await buildApp(d);
+  const attempt = (authorization: string, remoteAddress = '10.0.0.1') =>
+    app.inject({ method: 'POST', url: '/v1/services/web/apply', headers: { authorization }, remoteAddress });
+  for (let i = 0; i < 10; i++) {
+    const r = await attempt(`Bearer guess-${i}`);
+    assert.equal(r.statusCode, 401, `attempt ${i + 1}`);
+    assert.equal(r.headers['www-authenticate'], 'Bearer');
+  }
+  const limited = await attempt('Bearer guess-10');
+  assert.equal(limited.statusCode, 429);
+  assert.equal(limited.json().error, 'rate_limited');
+  assert.equal(limited.headers['retry-after'], '60');
+  // while limited, even the right token is refused: a guess cannot be confirmed
+  now += 30;
+  const right = await attempt('Bearer secret-token-1');
+  assert.equal(right.statusCode, 429);
+  assert.equal(right.headers['retry-after'], '30');
+  assert.deepEqual(d.applied, []);
+  // another address is not limited
+  assert.equal((await attempt('Bearer secret-token-1', '10.0.0.2')).statusCode, 200);
+  // the window over, the address may try again
+  now += 30;
+  assert.equal((await attempt('Bearer secret-token-1')).statusCode, 200);
+});
+
+test('POST apply: passive and recommend-only instances answer 409 with distinct codes; an engine failure 502', async () => {
+  const answer = async (err: Error) => {
+    const app = await buildApp(deps({ apply: async () => Promise.reject(err) }));
+    return app.inject({ method: 'POST', url: '/v1/services/web/apply', headers });
+  };
+  const passive = await answer(new PrescaleError('E_LOCKED', 'another prescale instance (b) holds the leader lock'));
+  assert.equal(passive.statusCode, 409);
+  assert.equal(passive.json().error, 'passive');
+  assert.match(passive.json().message, /passive: another prescale instance \(b\) holds the leader lock/);
+  const recommend = await answer(new PrescaleError('E_RECOMMEND_ONLY', 'serve runs without --apply'));
+  assert.equal(recommend.statusCode, 409);
+  assert.deepEqual(recommend.json(), {
+    error: 'recommend_only',
+    message: 'this instance only recommends: serve runs without --apply',
+  });
+  const engine = await answer(new PrescaleError('E_ENGINE_UNREACHABLE', 'Docker at /var/run/docker.sock refused'));
+  assert.equal(engine.statusCode, 502);
+  assert.equal(engine.json().error, 'engine_error');
+  const bug = await answer(new TypeError('x is undefined'));
+  assert.equal(bug.statusCode, 500);
+  assert.deepEqual(bug.json(), { error: 'internal', message: 'x is undefined' });
+});
+
+test('GET /metrics counts the cycles whose planner state could not be saved', async () => {
+  const d = deps();
+  const app = await buildApp(d);
+  assert.match((await app.inject('/metrics')).body, /prescale_state_save_failures_total 0/);
+  const error = { kind: 'internal' as const, code: 'E_STATE', message: '/s/planner-state.json: EISDIR' };
+  d.metrics.observe({ at: 1, durationMs: 5, services: [], errors: [error] });
+  assert.match((await app.inject('/metrics')).body, /prescale_state_save_failures_total 1/);
 });

@@ -134,11 +134,11 @@ test('cycle: planner state survives a restart (FileStateStore): the stabilisatio
         logger: silentLogger(),
         state,
       }).runOnce(now);
-    const up = await run(new FileStateStore(dir), target('web', 'high', 2), NOW);
+    const up = await run(new FileStateStore(dir, { now: NOW }), target('web', 'high', 2), NOW);
     assert.equal(up.services[0].desiredReplicas, 10);
 
     // a new process: the same directory, a quiet load that alone needs 2
-    const restarted = new FileStateStore(dir);
+    const restarted = new FileStateStore(dir, { now: NOW + 60 });
     assert.equal(restarted.loadError, undefined);
     assert.equal(restarted.size, 1);
     const after = await run(restarted, target('web', 'ok', 10), NOW + 60);

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { PROBLEM_CODES, SERVICE_STATUSES } from '../runtime/report.js';
+import { FALLBACKS } from '../runtime/explain.js';
+
+/**
+ * The bodies of the API, in zod: they validate requests, serialise answers and make the OpenAPI
+ * document. Enums come from where their type is defined, never re-declared here. A number that
+ * may be missing from a record (non-finite, see views.ts) is optional or nullable.
+ */
+
+export const Prediction = z
+  .object({
+    predicted: z.boolean().describe('a fitted model’s forecast set or could have set the replicas'),
+    summary: z.string().describe('why it is or is not predicted, in words'),
+    model: z.string().optional(),
+    fallback: z.enum(FALLBACKS).optional().describe('what stood in for the forecast, when something did'),
+    fallbackReason: z.string().optional(),
+    forecastError: z.number().optional().describe('recent relative forecast error (0 = perfect)'),
+    maxForecastError: z.number().optional().describe('above this error the forecast is not trusted'),
+    historyDays: z.number().optional(),
+    missingSamples: z.number().optional(),
+    notes: z.array(z.string()).describe('the forecaster’s notes: models skipped, gaps filled'),
+  })
+  .describe('why the service is or is not predicted');
+
+export const History = z.object({
+  from: z.number(),
+  to: z.number(),
+  points: z.number(),
+  gaps: z.number(),
+  step: z.number(),
+});
+
+export const Tuning = z
+  .object({
+    at: z.number().describe('when (unix seconds): the end of the replayed window'),
+    days: z.number().describe('days of history replayed'),
+    targetUtilization: z.number(),
+    marginScale: z.number(),
+    scaleDownStabilizationSec: z.number(),
+    unservedPct: z.number().describe('replay of the chosen policy: demand unserved, %'),
+    costVsOracle: z.number().describe('replay of the chosen policy: replica cost / perfect foresight'),
+    configuredUnservedPct: z.number().describe('the configured policy on the same replay'),
+    configuredCostVsOracle: z.number(),
+  })
+  .describe('the policy tuning in force (autoTune): what it set, and the replay it chose it on');
+
+const replicas = (what: string) => z.number().nullable().describe(`${what} (null: the record holds no finite number)`);
+
+/** A problem of a record: a stable code to switch on, a sentence to read. */
+const Problem = z.object({ code: z.enum(PROBLEM_CODES), message: z.string() });
+
+export const Service = z.object({
+  key: z.string(),
+  kind: z.string().describe('the engine that runs it (swarm, compose, …)'),
+  name: z.string(),
+  project: z.string().optional().describe('Compose project'),
+  status: z
+    .enum(SERVICE_STATUSES)
+    .describe('planned; held (data missing, replicas kept); skipped (bad labels); failed; gone (removed meanwhile)'),
+  currentReplicas: replicas('replicas the engine runs'),
+  desiredReplicas: replicas('replicas prescale recommends'),
+  reason: z.string().optional(),
+  message: z.string(),
+  model: z.string().optional(),
+  forecastError: z.number().optional(),
+  history: History.optional(),
+  prediction: Prediction,
+  tuning: Tuning.optional(),
+  problems: z.array(Problem).describe('everything that went wrong or was worked around'),
+  errorCode: z.string().optional(),
+});
+
+export const Recommendation = z.object({
+  service: z.string(),
+  currentReplicas: replicas('replicas the engine runs'),
+  desiredReplicas: replicas('replicas prescale recommends'),
+  reason: z.string(),
+  message: z.string(),
+  forecastError: z.number().optional(),
+  applied: z.boolean(),
+  problems: z.array(Problem).optional().describe('numbers left out of this record, and why'),
+});
+
+export const ForecastBody = z.object({
+  service: z.string(),
+  model: z.string(),
+  step: z.number(),
+  notes: z.array(z.string()),
+  points: z.array(
+    z.object({
+      timestamp: z.number(),
+      p50: z.number().nullable().describe('null: the model gave no finite number'),
+      p90: z.number().nullable(),
+    }),
+  ),
+});
+
+export const NameParams = z.object({
+  name: z.string().min(1).max(256).describe('service name (e.g. web) or key (e.g. swarm/web)'),
+});
+
+export const Health = z.object({ status: z.literal('ok') });
+export const Ready = z.object({ status: z.literal('ready') });
+export const NotReady = z.object({ status: z.literal('not ready'), reason: z.string() });
+
+export type ServiceView = z.infer<typeof Service>;
+export type RecommendationView = z.infer<typeof Recommendation>;
+export type ForecastView = z.infer<typeof ForecastBody>;

@@ -1,0 +1,150 @@
+import { describeError } from '../core/domain/errors.js';
+import type { Problem, ServiceReport } from '../runtime/report.js';
+import { explainPrediction } from '../runtime/explain.js';
+import type { ForecastView, RecommendationView, ServiceView } from './schemas.js';
+
+/**
+ * Decision records → API answers. A view never holds a non-finite number (JSON has none, and the
+ * response schema would refuse the whole list for one): such a field is left out, or null where
+ * the field is required, and the record says so in its problems. One bad record never hides the
+ * others.
+ */
+
+/** The fields a view leaves out because their number is not finite, said once each. */
+class Omissions {
+  private readonly said = new Set<string>();
+
+  /** `v`, or undefined (and a note) when it is not a finite number. */
+  optional(field: string, v: number | undefined): number | undefined {
+    if (v === undefined || Number.isFinite(v)) return v;
+    this.note(`${field} is ${String(v)}, not a finite number: left out`);
+    return undefined;
+  }
+
+  /** `v`, or null (and a note) when it is not a finite number. */
+  required(field: string, v: number): number | null {
+    if (Number.isFinite(v)) return v;
+    this.note(`${field} is ${String(v)}, not a finite number: null`);
+    return null;
+  }
+
+  /** `obj` when every number in it is finite, else undefined (and a note naming the first bad field). */
+  whole<T extends object>(field: string, obj: T | undefined): T | undefined {
+    if (!obj) return obj;
+    const bad = Object.entries(obj).find(([, v]) => typeof v === 'number' && !Number.isFinite(v));
+    if (!bad) return obj;
+    this.note(`${field}.${bad[0]} is ${String(bad[1])}, not a finite number: ${field} left out`);
+    return undefined;
+  }
+
+  note(text: string): void {
+    this.said.add(text);
+  }
+
+  get notes(): Problem[] {
+    return [...this.said].map((message) => ({ code: 'NotFinite' as const, message }));
+  }
+}
+
+/** One service's record as `GET /v1/services` shows it. */
+export function serviceView(s: ServiceReport): ServiceView {
+  try {
+    return describeService(s);
+  } catch (err) {
+    // a record the API cannot describe is still listed, with why, rather than failing the list
+    return {
+      ...identity(s),
+      currentReplicas: finiteOrNull(s.currentReplicas),
+      desiredReplicas: finiteOrNull(s.desiredReplicas),
+      message: String(s.message),
+      prediction: { predicted: false, summary: 'The API could not describe this record.', notes: [] },
+      problems: [{ code: 'Unreportable', message: `the API could not describe this record: ${describeError(err)}` }],
+    };
+  }
+}
+
+function describeService(s: ServiceReport): ServiceView {
+  const o = new Omissions();
+  const prediction = explainPrediction(s);
+  const forecastError = o.optional('forecastError', s.forecastError);
+  const tuning = s.tuning && {
+    at: s.tuning.at,
+    days: s.tuning.days,
+    ...s.tuning.overrides,
+    unservedPct: s.tuning.score.unservedPct,
+    costVsOracle: s.tuning.score.costVsOracle,
+    configuredUnservedPct: s.tuning.configured.unservedPct,
+    configuredCostVsOracle: s.tuning.configured.costVsOracle,
+  };
+  const view: ServiceView = {
+    ...identity(s),
+    currentReplicas: o.required('currentReplicas', s.currentReplicas),
+    desiredReplicas: o.required('desiredReplicas', s.desiredReplicas),
+    reason: s.decision?.reason,
+    message: s.message,
+    model: s.forecast?.model,
+    forecastError,
+    history: o.whole('history', s.history && { ...s.history }),
+    prediction: {
+      ...prediction,
+      forecastError,
+      maxForecastError: o.optional('prediction.maxForecastError', prediction.maxForecastError),
+      historyDays: o.optional('prediction.historyDays', prediction.historyDays),
+      missingSamples: o.optional('prediction.missingSamples', prediction.missingSamples),
+      notes: [...prediction.notes],
+    },
+    tuning: o.whole('tuning', tuning),
+    problems: [],
+    errorCode: s.errorCode,
+  };
+  return { ...view, problems: [...s.problems.map((p) => ({ code: p.code, message: p.message })), ...o.notes] };
+}
+
+/** One service's recommendation, as `GET /v1/recommendations` and `POST …/apply` answer it. */
+export function recommendationView(s: ServiceReport): RecommendationView {
+  const o = new Omissions();
+  const view: RecommendationView = {
+    service: s.key,
+    currentReplicas: o.required('currentReplicas', s.currentReplicas),
+    desiredReplicas: o.required('desiredReplicas', s.desiredReplicas),
+    reason: s.decision?.reason ?? s.status,
+    message: s.message,
+    forecastError: o.optional('forecastError', s.forecastError),
+    applied: s.applied,
+  };
+  return o.notes.length ? { ...view, problems: o.notes } : view;
+}
+
+/**
+ * The latest forecast of a service, or undefined when it has none that can be shown (no forecast,
+ * or a start or step that is not a finite number). A point the model gave no finite number for
+ * is null, and the notes say how many.
+ */
+export function forecastView(s: ServiceReport): ForecastView | undefined {
+  const f = s.forecast;
+  if (!f || !Number.isFinite(f.start) || !(f.step > 0 && Number.isFinite(f.step))) return undefined;
+  let bad = 0;
+  const finite = (v: number | undefined): number | null => {
+    if (v !== undefined && Number.isFinite(v)) return v;
+    bad++;
+    return null;
+  };
+  const points = f.p50.map((p50, i) => ({ timestamp: f.start + i * f.step, p50: finite(p50), p90: finite(f.p90[i]) }));
+  const notes = [...f.notes];
+  if (bad) notes.push(`${bad} forecast values are not finite numbers: null`);
+  return { service: s.key, model: f.model, step: f.step, notes, points };
+}
+
+function identity(s: ServiceReport) {
+  return {
+    key: s.key,
+    kind: s.kind,
+    name: s.name,
+    ...(s.project !== undefined && { project: s.project }),
+    status: s.status,
+  };
+}
+
+function finiteOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
