@@ -11,6 +11,7 @@ import type { Clock } from '../core/domain/clock.js';
 import type { Logger } from '../observability/logger.js';
 import { PrescaleMetrics } from '../observability/metrics.js';
 import { Reconciler, type CycleReport, type ServiceReport } from './cycle.js';
+import type { CycleError } from './report.js';
 import { readiness } from './readiness.js';
 import { CycleScheduler, scheduleIntervalSec } from './scheduler.js';
 import type { StateStore } from './state.js';
@@ -54,6 +55,14 @@ const RELEASE_WAIT_MS = 2000;
 function sleep(ms: number): Promise<void> {
   return delay(ms, undefined, { ref: false });
 }
+
+/** What is said when an engine, the source or the state store starts failing. */
+const FAILING: Readonly<Record<CycleError['kind'], string>> = {
+  engine: 'discovery failed; nothing changed',
+  source: 'the metrics source fails: its services are held',
+  state: 'could not save planner state',
+  internal: 'the cycle failed',
+};
 
 /** What the instance does with its plans. */
 export type ServiceMode = 'apply' | 'passive' | 'recommend';
@@ -154,7 +163,7 @@ export class PrescaleService {
     for (const [key, e] of now) {
       if (this.failing.get(key) === e.message) continue;
       this.failing.set(key, e.message);
-      this.deps.logger.error({ kind: e.kind, adapter: e.adapter, code: e.code, err: e.message }, 'cycle error');
+      this.deps.logger.error({ kind: e.kind, adapter: e.adapter, code: e.code, err: e.message }, FAILING[e.kind]);
     }
     for (const key of [...this.failing.keys()]) {
       if (now.has(key)) continue;
