@@ -111,12 +111,13 @@ export function planReplicas(
   const reasons: ReasonCode[] = [];
   const parts: string[] = [];
 
-  // 1. How wrong was the last forecast about now?
-  let forecastError = state.forecastError;
+  // 1. How wrong was the last forecast about now? A non-finite error (an Inf forecast, a NaN
+  //    carried in a state) is ignored, never averaged in: one NaN would stay in the average for good.
+  let forecastError = Number.isFinite(state.forecastError) ? state.forecastError : undefined;
   if (state.lastForecast && Number.isFinite(input.observedLoad)) {
     const predicted = valueAt(state.lastForecast, now);
-    if (predicted !== undefined) {
-      const e = relativeError(predicted, input.observedLoad);
+    const e = predicted === undefined ? Number.NaN : relativeError(predicted, input.observedLoad);
+    if (Number.isFinite(e)) {
       forecastError = forecastError === undefined ? e : (1 - ERROR_WEIGHT) * forecastError + ERROR_WEIGHT * e;
     }
   }

@@ -73,14 +73,14 @@ export class PrometheusSource implements MetricsSource {
     if (!query.trim()) throw new PrescaleError('E_INPUT', 'empty PromQL query');
     if (!(step > 0)) throw new PrescaleError('E_INPUT', `step must be a positive number of seconds, got ${step}`);
     const parts: Samples[] = [];
-    let nonFinite = 0;
     for (const chunk of planChunks(start, end, step, this.opts.maxPoints ?? 10_000)) {
-      const parsed = await this.queryChunk(query, chunk.start, chunk.end, step, signal);
-      nonFinite += parsed.nonFinite;
-      parts.push(parsed.samples);
+      parts.push((await this.queryChunk(query, chunk.start, chunk.end, step, signal)).samples);
     }
-    if (nonFinite) this.opts.logger?.warn({ query, nonFinite }, 'dropped NaN/Inf samples as gaps');
-    return stitch(parts);
+    const samples = stitch(parts);
+    if (samples.dropped) {
+      this.opts.logger?.warn({ query, dropped: samples.dropped }, 'dropped NaN, Inf and out-of-range samples as gaps');
+    }
+    return samples;
   }
 
   private async queryChunk(query: string, start: number, end: number, step: number, signal?: AbortSignal) {
