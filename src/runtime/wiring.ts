@@ -4,6 +4,7 @@ import { dockerFromEnv } from '../adapters/engines/docker/client.js';
 import { DryRunActuator } from './dry-run.js';
 import type { Actuator } from '../adapters/engines/port.js';
 import { SwarmActuator } from '../adapters/engines/swarm/engine.js';
+import type { PrometheusAuth } from '../adapters/sources/prometheus/auth.js';
 import { PrometheusSource } from '../adapters/sources/prometheus/source.js';
 import type { MetricsSource } from '../adapters/sources/port.js';
 import type { PrescaleConfig } from '../config/schema.js';
@@ -13,6 +14,8 @@ import type { Logger } from '../observability/logger.js';
 /** Options that pick the edges: where load comes from, which engine, apply or recommend. */
 export interface EdgeOptions {
   readonly prometheus?: string;
+  /** Credentials for Prometheus besides those in its URL (flags, environment). */
+  readonly prometheusAuth?: PrometheusAuth;
   readonly apply: boolean;
 }
 
@@ -21,7 +24,11 @@ export function buildSource(opts: EdgeOptions, config: PrescaleConfig, logger: L
   const url = opts.prometheus ?? config.prometheus;
   if (!url)
     throw new PrescaleError('E_INPUT', 'no Prometheus: give --prometheus URL or `prometheus:` in the config file');
-  return new PrometheusSource({ url, logger: logger.child({ component: 'prometheus' }) });
+  return new PrometheusSource({
+    url,
+    auth: opts.prometheusAuth,
+    logger: logger.child({ component: 'prometheus' }),
+  });
 }
 
 /**
