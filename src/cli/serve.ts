@@ -14,7 +14,18 @@ import { systemClock } from '../core/domain/clock.js';
 import { createLogger } from '../observability/logger.js';
 import { FileStateStore, MemoryStateStore } from '../runtime/state.js';
 import type { CliOptions } from './main.js';
-import { numberArg, urlArg } from './options.js';
+import { redactUrl } from '../adapters/sources/prometheus/auth.js';
+import {
+  cronArg,
+  dirArg,
+  hostArg,
+  nonEmptyArg,
+  numberArg,
+  prometheusAuthOf,
+  urlArg,
+  withPrometheusAuth,
+  type AuthFlags,
+} from './options.js';
 
 /** Where planner state is kept across restarts unless --state-dir or `stateDir:` says otherwise. */
 export const DEFAULT_STATE_DIR = '.prescale-state';
@@ -22,10 +33,11 @@ export const DEFAULT_STATE_DIR = '.prescale-state';
 /** The sample history of the embedded default, shipped in data/. */
 export const SAMPLE_HISTORY = fileURLToPath(new URL('../../data/sample-web.csv', import.meta.url));
 
-interface ServeOptions {
+interface ServeOptions extends AuthFlags {
   apply: boolean;
   prometheus?: string;
   port: number;
+  host: string;
   config?: string;
   embedded?: boolean;
   stateDir?: string;
@@ -43,19 +55,22 @@ interface ServeOptions {
  * running cycle, releases the lock and exits 0.
  */
 export function registerServe(program: Command, cli: CliOptions = {}): void {
-  program
+  const serve = program
     .command('serve')
     .description('Run the planning cycle on a schedule and serve the recommendations API')
     .option('--apply', 'apply plans to the engine (default: recommend only)', false)
-    .option('--prometheus <url>', 'Prometheus base URL (else `prometheus:` in the config)', urlArg)
+    .option('--prometheus <url>', 'Prometheus base URL (else `prometheus:` in the config)', urlArg);
+  withPrometheusAuth(serve)
     .option('--port <port>', 'API port', numberArg({ integer: true, min: 0, max: 65535 }), 8080)
+    .option('--host <address>', 'address the API listens on (0.0.0.0: every interface)', hostArg, '0.0.0.0')
     .option('--config <file>', 'YAML config file (defaults, services, schedule)')
-    .option('--state-dir <dir>', 'planner state kept across restarts (default .prescale-state, or the config)')
-    .option('--schedule <cron>', 'cron expression of the planning cycle (default: every minute)')
+    .option('--state-dir <dir>', 'planner state kept across restarts (default .prescale-state, or the config)', dirArg)
+    .option('--schedule <cron>', 'cron expression of the planning cycle (default: every minute)', cronArg)
     .option('--embedded', 'run on the embedded sample: no Prometheus, no Docker, nothing applied')
     .option(
       '--models <dir>',
       'trained models (prescale train --out DIR/NAME), used by prescale.model=lstm:NAME',
+      nonEmptyArg,
       'models',
     )
     .option(
@@ -91,7 +106,7 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
       } else {
         if (o.schedule)
           config = parseConfig({ ...config, cycle: { ...config.cycle, schedule: o.schedule } }, o.config ?? '(flags)');
-        source = buildSource(o, config, logger);
+        source = buildSource({ ...o, prometheusAuth: prometheusAuthOf(o) }, config, logger);
         const docker = dockerFromEnv();
         actuators = buildEngineActuators(logger, docker);
         watch = DockerEventWatch.of(docker, { logger: logger.child({ component: 'events' }) });
@@ -104,7 +119,7 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
       else if (state instanceof FileStateStore)
         logger.info({ path: state.path, services: state.size }, 'planner state loaded');
       const info = {
-        source: o.embedded ? `embedded sample ${SAMPLE_HISTORY}` : (o.prometheus ?? config.prometheus),
+        source: o.embedded ? `embedded sample ${SAMPLE_HISTORY}` : redactUrl(o.prometheus ?? config.prometheus ?? ''),
         forecasting: 'statistical models (TensorFlow.js is loaded only for a trained LSTM)',
         models: o.models,
       };
@@ -124,7 +139,7 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
         leaseStore,
         lockTtlSec: o.lockTtl,
       });
-      const address = await service.start(o.port);
+      const address = await service.start(o.port, o.host);
       logger.info(
         {
           address,
