@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readSeriesCsv } from '../adapters/sources/csv.js';
+import { readHistory } from './history.js';
 import { PrescaleError } from '../core/domain/errors.js';
 import { MAX_HORIZON_STEPS, MAX_ORIGINS } from '../core/domain/limits.js';
 import { evaluateSeries, geometricMean, type ModelScore } from '../core/forecast/evaluate.js';
@@ -79,7 +79,7 @@ export function registerBacktest(program: Command): void {
       }
       const results: { file: string; step: number; samples: number; scores: readonly ModelScore[] }[] = [];
       for (const file of o.input) {
-        let series = fillGaps(readSeriesCsv(file));
+        let series = fillGaps(readHistory(file));
         if (o.resample !== undefined) series = fillGaps(resample(series, resampleStep(o.resample, series.step, file)));
         let scores: readonly ModelScore[];
         try {

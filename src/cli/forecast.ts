@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { readSeriesCsv, writeCsv } from '../adapters/sources/csv.js';
+import { writeCsv } from '../adapters/sources/csv.js';
+import { readHistory } from './history.js';
 import { PrescaleError } from '../core/domain/errors.js';
 import { MAX_HORIZON_STEPS } from '../core/domain/limits.js';
 import { forecastSeries, modelNames, type ForecastModel } from '../core/forecast/forecaster.js';
@@ -31,7 +32,7 @@ export function registerForecast(program: Command): void {
       if (o.model !== 'lstm' && !modelNames().includes(o.model)) {
         throw new PrescaleError('E_INPUT', `--model ${o.model}: unknown; valid: ${modelNames().join(', ')}, lstm`);
       }
-      const series = readSeriesCsv(o.input);
+      const series = readHistory(o.input);
       const extraModels: ForecastModel[] = [];
       if (o.modelPath !== undefined) {
         // TensorFlow.js loads only when a model is asked for

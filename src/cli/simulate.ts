@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { readSeriesCsv, writeCsv } from '../adapters/sources/csv.js';
+import { writeCsv } from '../adapters/sources/csv.js';
+import { readHistory } from './history.js';
 import { policyWith } from '../config/defaults.js';
 import { loadPolicyFile } from '../config/schema.js';
 import { overridesFromConfig } from '../config/service-spec.js';
@@ -103,7 +104,7 @@ export function registerSimulate(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action((o: SimulateOptions) => {
       const { policy, model } = simulationPolicy(o);
-      const filled = fillGaps(readSeriesCsv(o.input));
+      const filled = fillGaps(readHistory(o.input));
       const series: RegularSeries = { ...filled, values: filled.values.map((v) => Math.max(0, v)) };
       checkTrace(series, o);
       const t0 = performance.now();

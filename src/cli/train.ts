@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { readSeriesCsv } from '../adapters/sources/csv.js';
+import { readHistory } from './history.js';
 import { PrescaleError } from '../core/domain/errors.js';
 import { contextOf } from '../core/forecast/forecaster.js';
 import { minTrainingSamples } from '../adapters/models/lstm/features.js';
@@ -60,7 +60,7 @@ export function registerTrain(program: Command): void {
       if (!TRAINABLE.includes(o.model)) {
         throw new PrescaleError('E_INPUT', `--model ${o.model}: cannot be trained; valid: ${TRAINABLE.join(', ')}`);
       }
-      const regular = readSeriesCsv(o.input);
+      const regular = readHistory(o.input);
       const gaps = countGaps(regular);
       const series = fillGaps(regular);
       const ctx = contextOf(series);

@@ -71,15 +71,16 @@ export function readSamplesCsv(path: string): Samples {
 /**
  * A history file as a regular series at its own step (missing samples NaN). Fewer than two
  * samples leave no step to infer, and timestamps too far apart for their step make a grid above
- * MAX_GRID_POINTS: E_INPUT naming the file.
+ * MAX_GRID_POINTS: E_INPUT naming the file. `dropped` as in Samples.
  */
-export function readSeriesCsv(path: string): RegularSeries {
+export function readSeriesCsv(path: string): RegularSeries & { readonly dropped?: number } {
   const samples = readSamplesCsv(path);
   if (samples.timestamps.length < 2) {
     throw new PrescaleError('E_INPUT', `${path}: needs at least 2 samples, has ${samples.timestamps.length}`);
   }
   try {
-    return toRegular(samples);
+    const series = toRegular(samples);
+    return samples.dropped ? { ...series, dropped: samples.dropped } : series;
   } catch (err) {
     if (!isPrescaleError(err, 'E_INPUT')) throw err;
     throw new PrescaleError('E_INPUT', `${path}: ${err.message}`, { cause: err });

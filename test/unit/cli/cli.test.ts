@@ -259,3 +259,21 @@ test('credentials in the Prometheus URL never appear in what fetch prints', () =
   assert.match(r.stderr, /E_SOURCE_UNREACHABLE: Prometheus at http:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:9 is unreachable/);
   assert.doesNotMatch(r.stdout + r.stderr, /hunter2/);
 });
+
+test('values left out as unusable are said, and the forecast stays finite', () => {
+  const input = historyFile(3, 'overflow.csv');
+  const text = readFileSync(input, 'utf8').split('\n');
+  text[10] = `${text[10].split(',')[0]},1e309`;
+  text[20] = `${text[20].split(',')[0]},-5e200`;
+  writeFileSync(input, text.join('\n'));
+  const out = join(dir, 'overflow-fc.csv');
+  const r = cli('forecast', '--input', input, '--horizon', '6', '--output', out);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /overflow\.csv: 2 values beyond ±1e\+100 or not finite were left out as gaps/);
+  for (const l of readFileSync(out, 'utf8').trim().split('\n').slice(1)) {
+    assert.ok(
+      l.split(',').every((c) => Number.isFinite(Number(c))),
+      l,
+    );
+  }
+});

@@ -95,3 +95,12 @@ test('counter rate handles resets as Prometheus does', () => {
   const r = rateFromCounter({ timestamps: [0, 10, 20, 30, 40], values: [100, 200, 50, 150, 150] });
   assert.deepEqual(r, { timestamps: [10, 20, 30, 40], values: [10, 5, 10, 0] });
 });
+
+test('readSeriesCsv carries the dropped count of the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prescale-csv-'));
+  const path = join(dir, 'h.csv');
+  writeFileSync(path, 'timestamp,value\n0,1\n60,1e309\n120,3\n180,4\n');
+  const s = readSeriesCsv(path);
+  assert.equal(s.dropped, 1);
+  assert.deepEqual(s.values, [1, Number.NaN, 3, 4]);
+});
