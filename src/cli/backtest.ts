@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { readSeriesCsv } from '../adapters/sources/csv.js';
+import { readHistory } from './history.js';
 import { PrescaleError } from '../core/domain/errors.js';
+import { MAX_HORIZON_STEPS, MAX_ORIGINS } from '../core/domain/limits.js';
 import { evaluateSeries, geometricMean, type ModelScore } from '../core/forecast/evaluate.js';
 import { AUTO_CANDIDATES, modelNames } from '../core/forecast/registry.js';
 import { fillGaps, resample } from '../core/series/regular.js';
@@ -14,6 +15,17 @@ interface BacktestOptions {
   evalDays: number;
   resample?: number;
   json?: boolean;
+}
+
+/** The --resample step for a file at `step`: a whole multiple of it, else E_INPUT naming the flag. */
+function resampleStep(to: number, step: number, file: string): number {
+  if (to % step !== 0) {
+    throw new PrescaleError(
+      'E_INPUT',
+      `--resample ${to}: ${file} has a ${step} s step; give a whole multiple of it (${step}, ${2 * step}, …)`,
+    );
+  }
+  return to;
 }
 
 function table(rows: readonly ModelScore[]): string {
@@ -35,11 +47,15 @@ export function registerBacktest(program: Command): void {
     .command('backtest')
     .description('Rolling-origin evaluation of every forecast model on history files')
     .requiredOption('--input <files...>', 'history CSV files (timestamp,value)')
-    .requiredOption('--horizon <n>', 'steps ahead to forecast at each origin', numberArg({ integer: true, min: 1 }))
+    .requiredOption(
+      '--horizon <n>',
+      `steps ahead to forecast at each origin (at most ${MAX_HORIZON_STEPS})`,
+      numberArg({ integer: true, min: 1, max: MAX_HORIZON_STEPS }),
+    )
     .option(
       '--origins <k>',
-      'origins per file, spread over the evaluation days',
-      numberArg({ integer: true, min: 1 }),
+      `origins per file, spread over the evaluation days (at most ${MAX_ORIGINS})`,
+      numberArg({ integer: true, min: 1, max: MAX_ORIGINS }),
       8,
     )
     .option(
@@ -50,8 +66,8 @@ export function registerBacktest(program: Command): void {
     .option('--eval-days <days>', 'the origins lie in the last this many days', numberArg({ positive: true }), 7)
     .option(
       '--resample <seconds>',
-      'average to this step first (e.g. 300 for 1-minute data)',
-      numberArg({ positive: true }),
+      "average to this step first, a whole multiple of the files' step (e.g. 300 for 1-minute data)",
+      numberArg({ integer: true, positive: true }),
     )
     .option('--json', 'print JSON instead of tables')
     .action((o: BacktestOptions & { input: string[] }) => {
@@ -63,8 +79,8 @@ export function registerBacktest(program: Command): void {
       }
       const results: { file: string; step: number; samples: number; scores: readonly ModelScore[] }[] = [];
       for (const file of o.input) {
-        let series = fillGaps(readSeriesCsv(file));
-        if (o.resample && o.resample > series.step) series = fillGaps(resample(series, o.resample));
+        let series = fillGaps(readHistory(file));
+        if (o.resample !== undefined) series = fillGaps(resample(series, resampleStep(o.resample, series.step, file)));
         let scores: readonly ModelScore[];
         try {
           scores = evaluateSeries(series, {

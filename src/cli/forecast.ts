@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import { readSeriesCsv, writeCsv } from '../adapters/sources/csv.js';
+import { writeCsv } from '../adapters/sources/csv.js';
+import { readHistory } from './history.js';
 import { PrescaleError } from '../core/domain/errors.js';
+import { MAX_HORIZON_STEPS } from '../core/domain/limits.js';
 import { forecastSeries, modelNames, type ForecastModel } from '../core/forecast/forecaster.js';
 import { numberArg } from './options.js';
 
@@ -15,7 +17,11 @@ export function registerForecast(program: Command): void {
     .command('forecast')
     .description('Forecast a history file: p50 and p90 for the next N steps')
     .requiredOption('--input <file>', 'history CSV (timestamp,value; unix seconds or ISO-8601)')
-    .requiredOption('--horizon <n>', 'number of steps to forecast', numberArg({ integer: true, min: 0 }))
+    .requiredOption(
+      '--horizon <n>',
+      `number of steps to forecast (at most ${MAX_HORIZON_STEPS})`,
+      numberArg({ integer: true, min: 0, max: MAX_HORIZON_STEPS }),
+    )
     .requiredOption('--output <file>', 'CSV to write (timestamp,p50,p90)')
     .option('--model <name>', `model: ${modelNames().join(', ')}, lstm (with --model-path)`, 'auto')
     .option('--model-path <dir>', 'a trained LSTM (written by prescale train), used by --model lstm or auto')
@@ -26,7 +32,7 @@ export function registerForecast(program: Command): void {
       if (o.model !== 'lstm' && !modelNames().includes(o.model)) {
         throw new PrescaleError('E_INPUT', `--model ${o.model}: unknown; valid: ${modelNames().join(', ')}, lstm`);
       }
-      const series = readSeriesCsv(o.input);
+      const series = readHistory(o.input);
       const extraModels: ForecastModel[] = [];
       if (o.modelPath !== undefined) {
         // TensorFlow.js loads only when a model is asked for

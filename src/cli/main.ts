@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import type { Clock } from '../core/domain/clock.js';
-import { describeError, isPrescaleError } from '../core/domain/errors.js';
+import { describeError, isPrescaleError, type ErrorCode } from '../core/domain/errors.js';
 import { registerBacktest } from './backtest.js';
 import { registerFetch } from './fetch.js';
 import { registerForecast } from './forecast.js';
@@ -9,10 +9,13 @@ import { registerServe } from './serve.js';
 import { registerSimulate } from './simulate.js';
 import { registerTrain } from './train.js';
 
-/** Exit codes: 0 success, 1 the work failed, 2 the command line was wrong. */
+/** Exit codes: 0 success, 1 the work failed, 2 the command line, an input file or the config was wrong. */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+
+/** Errors in what the user gave (flags, files, config, labels): exit 2, as the README promises. */
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['E_CONFIG', 'E_INPUT', 'E_LABEL']);
 
 /** What an embedding program (or a test) may inject into the commands. */
 export interface CliOptions {
@@ -56,6 +59,6 @@ export async function main(argv: string[], options: CliOptions = {}): Promise<nu
     }
     const code = isPrescaleError(err) ? err.code : 'E_UNEXPECTED';
     process.stderr.write(`prescale: ${code}: ${describeError(err)}\n`);
-    return isPrescaleError(err, 'E_INPUT') ? EXIT_USAGE : EXIT_FAILURE;
+    return isPrescaleError(err) && USAGE_CODES.has(err.code) ? EXIT_USAGE : EXIT_FAILURE;
   }
 }

@@ -6,7 +6,7 @@ import { PrescaleError } from '../core/domain/errors.js';
 import { createLogger } from '../observability/logger.js';
 import { Reconciler, type CycleReport } from '../runtime/cycle.js';
 import { FileStateStore, MemoryStateStore } from '../runtime/state.js';
-import { urlArg } from './options.js';
+import { dirArg, prometheusAuthOf, urlArg, withPrometheusAuth, type AuthFlags } from './options.js';
 
 /** A plain table of the cycle's decisions, one line a service. */
 export function formatReport(report: CycleReport): string {
@@ -36,27 +36,30 @@ export function formatReport(report: CycleReport): string {
  * instance holds the lock, 2 for a bad command line or config.
  */
 export function registerRun(program: Command): void {
-  program
+  const run = program
     .command('run')
     .description('Run the forecast-plan-apply cycle for every labelled service')
     .requiredOption('--once', 'run one cycle and exit')
-    .option('--prometheus <url>', 'Prometheus base URL (else `prometheus:` in the config)', urlArg)
+    .option('--prometheus <url>', 'Prometheus base URL (else `prometheus:` in the config)', urlArg);
+  withPrometheusAuth(run)
     .option('--apply', 'apply the plan (default: print it only)', false)
     .option('--config <file>', 'YAML config file (defaults, services)')
-    .option('--state-dir <dir>', 'keep planner state here across runs (stabilisation, forecast error)')
+    .option('--state-dir <dir>', 'keep planner state here across runs (stabilisation, forecast error)', dirArg)
     .option('--json', 'print the decision records as JSON')
     .action(
-      async (o: {
-        once: boolean;
-        prometheus?: string;
-        apply: boolean;
-        config?: string;
-        stateDir?: string;
-        json?: boolean;
-      }) => {
+      async (
+        o: AuthFlags & {
+          once: boolean;
+          prometheus?: string;
+          apply: boolean;
+          config?: string;
+          stateDir?: string;
+          json?: boolean;
+        },
+      ) => {
         const logger = createLogger();
         const config = loadConfig(o.config);
-        const edges = buildEdges(o, config, logger);
+        const edges = buildEdges({ ...o, prometheusAuth: prometheusAuthOf(o) }, config, logger);
         // an engine that keeps no lease has nothing to share: this run is the only one acting
         const lock = edges.leaseStore ? new LeaderLock(edges.leaseStore, { logger }) : undefined;
         const leader = lock ? await lock.acquireOnce() : true;

@@ -9,7 +9,17 @@ import { systemClock } from '../core/domain/clock.js';
 import { createLogger } from '../observability/logger.js';
 import { FileStateStore, MemoryStateStore } from '../runtime/state.js';
 import type { CliOptions } from './main.js';
-import { numberArg, urlArg } from './options.js';
+import {
+  cronArg,
+  dirArg,
+  hostArg,
+  nonEmptyArg,
+  numberArg,
+  prometheusAuthOf,
+  urlArg,
+  withPrometheusAuth,
+  type AuthFlags,
+} from './options.js';
 
 /** Longest a SIGTERM may take before the process exits regardless, ms. */
 const STOP_BOUND_MS = 4500;
@@ -20,10 +30,11 @@ export const DEFAULT_STATE_DIR = '.prescale-state';
 /** The sample history of the embedded default, shipped in data/. */
 export { SAMPLE_HISTORY } from '../adapters/sources/replay/source.js';
 
-interface ServeOptions {
+interface ServeOptions extends AuthFlags {
   apply: boolean;
   prometheus?: string;
   port: number;
+  host: string;
   config?: string;
   embedded?: boolean;
   stateDir?: string;
@@ -41,19 +52,22 @@ interface ServeOptions {
  * running cycle, releases the lock and exits 0.
  */
 export function registerServe(program: Command, cli: CliOptions = {}): void {
-  program
+  const serve = program
     .command('serve')
     .description('Run the planning cycle on a schedule and serve the recommendations API')
     .option('--apply', 'apply plans to the engine (default: recommend only)', false)
-    .option('--prometheus <url>', 'Prometheus base URL (else `prometheus:` in the config)', urlArg)
+    .option('--prometheus <url>', 'Prometheus base URL (else `prometheus:` in the config)', urlArg);
+  withPrometheusAuth(serve)
     .option('--port <port>', 'API port', numberArg({ integer: true, min: 0, max: 65535 }), 8080)
+    .option('--host <address>', 'address the API listens on (0.0.0.0: every interface)', hostArg, '0.0.0.0')
     .option('--config <file>', 'YAML config file (defaults, services, schedule)')
-    .option('--state-dir <dir>', 'planner state kept across restarts (default .prescale-state, or the config)')
-    .option('--schedule <cron>', 'cron expression of the planning cycle (default: every minute)')
+    .option('--state-dir <dir>', 'planner state kept across restarts (default .prescale-state, or the config)', dirArg)
+    .option('--schedule <cron>', 'cron expression of the planning cycle (default: every minute)', cronArg)
     .option('--embedded', 'run on the embedded sample: no Prometheus, no Docker, nothing applied')
     .option(
       '--models <dir>',
       'trained models (prescale train --out DIR/NAME), used by prescale.model=lstm:NAME',
+      nonEmptyArg,
       'models',
     )
     .option(
@@ -74,7 +88,11 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
         apply = true; // the in-memory service follows the plan; nothing real is touched
       } else if (o.schedule)
         config = parseConfig({ ...config, cycle: { ...config.cycle, schedule: o.schedule } }, o.config ?? '(flags)');
-      const edges = buildEdges({ ...o, apply, ...(o.embedded && EMBEDDED) }, config, logger);
+      const edges = buildEdges(
+        { ...o, apply, prometheusAuth: prometheusAuthOf(o), ...(o.embedded && EMBEDDED) },
+        config,
+        logger,
+      );
       const stateDir = o.stateDir ?? config.stateDir ?? (o.embedded ? undefined : DEFAULT_STATE_DIR);
       const state = stateDir
         ? new FileStateStore(stateDir, { now: (cli.clock ?? systemClock).now(), logger })
@@ -104,7 +122,7 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
         leaseStore: edges.leaseStore,
         lockTtlSec: o.lockTtl,
       });
-      const address = await service.start(o.port);
+      const address = await service.start(o.port, o.host);
       logger.info(
         {
           address,

@@ -1,11 +1,12 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { readSeriesCsv } from '../adapters/sources/csv.js';
+import { readHistory } from './history.js';
 import { PrescaleError } from '../core/domain/errors.js';
 import { contextOf } from '../core/forecast/forecaster.js';
 import { minTrainingSamples } from '../adapters/models/lstm/features.js';
 import { createLogger } from '../observability/logger.js';
 import { countGaps, fillGaps } from '../core/series/regular.js';
+import { MAX_HORIZON_STEPS } from '../core/domain/limits.js';
 import { numberArg } from './options.js';
 
 /** Models `train` can build. */
@@ -35,7 +36,12 @@ export function registerTrain(program: Command): void {
     .requiredOption('--input <file>', 'history CSV (timestamp,value; unix seconds or ISO-8601)')
     .requiredOption('--out <dir>', 'directory to write (model.json, weights.bin, metadata.json)')
     .option('--model <name>', `model to train: ${TRAINABLE.join(', ')}`, 'lstm')
-    .option('--horizon <n>', 'steps forecast directly (at most one day)', numberArg({ integer: true, min: 1 }), 12)
+    .option(
+      '--horizon <n>',
+      'steps forecast directly (at most one day)',
+      numberArg({ integer: true, min: 1, max: MAX_HORIZON_STEPS }),
+      12,
+    )
     .option('--epochs <n>', 'most training epochs', numberArg({ integer: true, min: 1, max: 1000 }), 30)
     .option('--seed <n>', 'seed of the initial weights and the shuffles', numberArg({ integer: true, min: 0 }), 42)
     .option(
@@ -54,7 +60,7 @@ export function registerTrain(program: Command): void {
       if (!TRAINABLE.includes(o.model)) {
         throw new PrescaleError('E_INPUT', `--model ${o.model}: cannot be trained; valid: ${TRAINABLE.join(', ')}`);
       }
-      const regular = readSeriesCsv(o.input);
+      const regular = readHistory(o.input);
       const gaps = countGaps(regular);
       const series = fillGaps(regular);
       const ctx = contextOf(series);

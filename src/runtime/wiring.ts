@@ -1,3 +1,4 @@
+import type { PrometheusAuth } from '../adapters/sources/prometheus/auth.js';
 import type { Actuator, Engine, EngineFactory, EngineWatch } from '../adapters/engines/port.js';
 import { DEFAULT_ENGINES, ENGINES } from '../adapters/engines/registry.js';
 import type { MetricsSource } from '../adapters/sources/port.js';
@@ -12,6 +13,8 @@ import type { LeaseStore } from './leader.js';
 export interface EdgeOptions {
   /** `--prometheus`: the source's URL, which wins over the config file. */
   readonly prometheus?: string;
+  /** Credentials for the source, from flags or the environment. */
+  readonly prometheusAuth?: PrometheusAuth;
   readonly apply: boolean;
   /** The source, a key of SOURCES (src/adapters/sources/registry.ts). Default `prometheus`. */
   readonly source?: string;
@@ -56,7 +59,7 @@ export function buildSource(
 ): BuiltSource {
   const kind = opts.source ?? DEFAULT_SOURCE;
   known(kind, 'source', sources);
-  return sources[kind]({ url: opts.prometheus, config, logger });
+  return sources[kind]({ url: opts.prometheus, auth: opts.prometheusAuth, config, logger });
 }
 
 /** The configured engines (DOCKER_HOST's Docker engine by default), in order. */

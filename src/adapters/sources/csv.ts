@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { PrescaleError } from '../../core/domain/errors.js';
-import type { RegularSeries, Samples } from '../../core/domain/series.js';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { isPrescaleError, PrescaleError } from '../../core/domain/errors.js';
+import { isUsableValue, type RegularSeries, type Samples } from '../../core/domain/series.js';
 import { toRegular } from '../../core/series/regular.js';
 import type { MetricsSource } from './port.js';
 
@@ -20,7 +20,11 @@ export function parseTimestamp(cell: string): number {
   return Date.parse(HAS_ZONE.test(s) || s.length === 10 ? s : `${s}Z`) / 1000;
 }
 
-/** Parses CSV text (`where` names it in errors). Sorts by time; a repeated timestamp: the last row wins. */
+/**
+ * Parses CSV text (`where` names it in errors). Sorts by time; a repeated timestamp: the last row
+ * wins. An empty or NaN value is a gap; a value beyond MAX_ABS_VALUE (1e309 reads as Infinity) is
+ * left out too and counted in `dropped`.
+ */
 export function parseSamplesCsv(text: string, where: string): Samples {
   const lines = text.split(/\r?\n/);
   const header = (lines[0] ?? '')
@@ -33,6 +37,7 @@ export function parseSamplesCsv(text: string, where: string): Samples {
     throw new PrescaleError('E_INPUT', `${where}:1: expected the header "timestamp,value", found "${lines[0].trim()}"`);
   }
   const rows = new Map<number, number>();
+  let dropped = 0;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i].trim();
     if (!line) continue;
@@ -44,10 +49,11 @@ export function parseSamplesCsv(text: string, where: string): Samples {
     const vText = cells[1].trim();
     const v = vText === '' || /^nan$/i.test(vText) ? Number.NaN : NUMERIC.test(vText) ? Number(vText) : undefined;
     if (v === undefined) throw new PrescaleError('E_INPUT', `${where}:${i + 1}: not a number: "${cells[1]}"`);
-    if (!Number.isNaN(v)) rows.set(t, v);
+    if (isUsableValue(v)) rows.set(t, v);
+    else if (!Number.isNaN(v)) dropped++;
   }
   const timestamps = [...rows.keys()].sort((a, b) => a - b);
-  return { timestamps, values: timestamps.map((t) => rows.get(t) as number) };
+  return { timestamps, values: timestamps.map((t) => rows.get(t) as number), ...(dropped > 0 && { dropped }) };
 }
 
 /** Reads a history file. Errors (E_INPUT) name the file and the line. */
@@ -64,17 +70,27 @@ export function readSamplesCsv(path: string): Samples {
 
 /**
  * A history file as a regular series at its own step (missing samples NaN). Fewer than two
- * samples leave no step to infer: E_INPUT naming the file.
+ * samples leave no step to infer, and timestamps too far apart for their step make a grid above
+ * MAX_GRID_POINTS: E_INPUT naming the file. `dropped` as in Samples.
  */
-export function readSeriesCsv(path: string): RegularSeries {
+export function readSeriesCsv(path: string): RegularSeries & { readonly dropped?: number } {
   const samples = readSamplesCsv(path);
   if (samples.timestamps.length < 2) {
     throw new PrescaleError('E_INPUT', `${path}: needs at least 2 samples, has ${samples.timestamps.length}`);
   }
-  return toRegular(samples);
+  try {
+    const series = toRegular(samples);
+    return samples.dropped ? { ...series, dropped: samples.dropped } : series;
+  } catch (err) {
+    if (!isPrescaleError(err, 'E_INPUT')) throw err;
+    throw new PrescaleError('E_INPUT', `${path}: ${err.message}`, { cause: err });
+  }
 }
 
-/** Writes rows under a header, atomically (a temp file renamed over the target). */
+/**
+ * Writes rows under a header, atomically (a temp file renamed over the target). When the write
+ * or the rename fails, the temp file is removed: nothing is left beside the target.
+ */
 export function writeCsv(
   path: string,
   header: readonly string[],
@@ -86,6 +102,7 @@ export function writeCsv(
     writeFileSync(tmp, body);
     renameSync(tmp, path);
   } catch (err) {
+    rmSync(tmp, { force: true });
     throw new PrescaleError('E_INPUT', `${path}: cannot write`, { cause: err });
   }
 }
@@ -114,6 +131,6 @@ export class CsvSource implements MetricsSource {
         values.push(all.values[i]);
       }
     });
-    return { timestamps, values };
+    return { timestamps, values, ...(all.dropped !== undefined && { dropped: all.dropped }) };
   }
 }

@@ -2,6 +2,7 @@ import type { PrescaleConfig } from '../../config/schema.js';
 import { PrescaleError } from '../../core/domain/errors.js';
 import type { Logger } from '../../observability/logger.js';
 import type { MetricsSource } from './port.js';
+import { redactUrl, type PrometheusAuth } from './prometheus/auth.js';
 import { PrometheusSource } from './prometheus/source.js';
 import { replaySource } from './replay/source.js';
 
@@ -9,6 +10,8 @@ import { replaySource } from './replay/source.js';
 export interface SourceContext {
   /** The source's URL from the command line (`--prometheus`), which wins over the config file. */
   readonly url?: string;
+  /** HTTP credentials from the command line or the environment (basic or bearer). */
+  readonly auth?: PrometheusAuth;
   readonly config: PrescaleConfig;
   readonly logger: Logger;
 }
@@ -24,11 +27,13 @@ export interface BuiltSource {
 export type SourceFactory = (ctx: SourceContext) => BuiltSource;
 
 /** Prometheus at `--prometheus URL`, else `prometheus:` in the config file. */
-const prometheusSource: SourceFactory = ({ url, config, logger }) => {
+const prometheusSource: SourceFactory = ({ url, auth, config, logger }) => {
   const where = url ?? config.prometheus;
   if (!where)
     throw new PrescaleError('E_INPUT', 'no Prometheus: give --prometheus URL or `prometheus:` in the config file');
-  return { source: new PrometheusSource({ url: where, logger: logger.child({ component: 'prometheus' }) }), where };
+  const source = new PrometheusSource({ url: where, auth, logger: logger.child({ component: 'prometheus' }) });
+  // where is shown to anyone (the log, GET /v1/status): never with its credentials
+  return { source, where: redactUrl(where) };
 };
 
 /**

@@ -43,13 +43,19 @@ export function isPrescaleError(err: unknown, code?: ErrorCode): err is Prescale
   return err instanceof PrescaleError && (code === undefined || err.code === code);
 }
 
-/** A one-line description of any thrown value, with its causes. */
+/**
+ * A one-line description of any thrown value, with its causes. A cause whose message the text
+ * so far already holds (a wrapper that quotes its cause: `${file}: ${err.message}`) is not
+ * repeated; its own causes still are.
+ */
 export function describeError(err: unknown): string {
-  const parts: string[] = [];
+  let text = '';
   let cur: unknown = err;
   for (let depth = 0; cur !== undefined && cur !== null && depth < 4; depth++) {
-    parts.push(cur instanceof Error ? cur.message : String(cur));
+    const message = cur instanceof Error ? cur.message : String(cur);
+    if (!text) text = message;
+    else if (message && !text.includes(message)) text += `: ${message}`;
     cur = cur instanceof Error ? cur.cause : undefined;
   }
-  return parts.join(': ');
+  return text;
 }

@@ -1,3 +1,5 @@
+import { MAX_ABS_VALUE } from './limits.js';
+
 /**
  * Time series as they flow through prescale. Timestamps are unix seconds everywhere.
  */
@@ -6,6 +8,11 @@
 export interface Samples {
   readonly timestamps: readonly number[];
   readonly values: readonly number[];
+  /**
+   * Samples the source returned but left out where they entered because their value was NaN,
+   * ±Inf or beyond MAX_ABS_VALUE (domain/limits.ts): they are gaps. Absent when none were.
+   */
+  readonly dropped?: number;
 }
 
 /**
@@ -16,6 +23,11 @@ export interface RegularSeries {
   readonly start: number;
   readonly step: number;
   readonly values: readonly number[];
+}
+
+/** True for a value a source may pass on: finite and at most MAX_ABS_VALUE in magnitude. */
+export function isUsableValue(v: number): boolean {
+  return Number.isFinite(v) && Math.abs(v) <= MAX_ABS_VALUE;
 }
 
 /** Seconds in a day and a week: the two seasons prescale looks for. */

@@ -1,4 +1,5 @@
 import { PrescaleError } from '../domain/errors.js';
+import { MAX_GRID_POINTS } from '../domain/limits.js';
 import type { RegularSeries, Samples } from '../domain/series.js';
 
 /**
@@ -23,13 +24,22 @@ export function inferStep(timestamps: readonly number[]): number {
 /**
  * Places samples on the grid `start + i * step` (start defaults to the first timestamp);
  * a grid point with no sample within half a step is NaN. Several samples in one cell: the last wins.
+ * A grid of more than MAX_GRID_POINTS points (a timestamp far from the others) is E_INPUT, not
+ * allocated.
  */
 export function toRegular(samples: Samples, step?: number, start?: number): RegularSeries {
   const { timestamps, values } = samples;
   if (timestamps.length === 0) return { start: start ?? 0, step: step ?? 60, values: [] };
   const s = step ?? (timestamps.length > 1 ? inferStep(timestamps) : 60);
   const t0 = start ?? timestamps[0];
-  const n = Math.floor((timestamps[timestamps.length - 1] - t0) / s + 0.5) + 1;
+  const last = timestamps[timestamps.length - 1];
+  const n = Math.floor((last - t0) / s + 0.5) + 1;
+  if (!(s > 0) || !(n <= MAX_GRID_POINTS)) {
+    throw new PrescaleError(
+      'E_INPUT',
+      `samples from ${t0} to ${last} at a ${s} s step make ${n} grid points, more than ${MAX_GRID_POINTS}`,
+    );
+  }
   const out = new Array<number>(Math.max(0, n)).fill(Number.NaN);
   for (let i = 0; i < timestamps.length; i++) {
     const k = Math.round((timestamps[i] - t0) / s);
@@ -53,8 +63,9 @@ export function toSamples(series: RegularSeries): Samples {
 
 /**
  * Averages a regular series into buckets of `step` seconds (a multiple of its own step),
- * anchored at its start, as pandas' `resample(origin="start").mean()` does. NaN samples are
- * left out of the mean; an all-NaN bucket stays NaN.
+ * anchored at its start, as pandas' `resample(origin="start").mean()` does. NaN (and ±Inf)
+ * samples are left out of the mean; an all-NaN bucket stays NaN. No bucket is ever ±Inf: a sum
+ * that overflows is recomputed as a running mean.
  */
 export function resample(series: RegularSeries, step: number): RegularSeries {
   if (step === series.step) return series;
@@ -69,14 +80,31 @@ export function resample(series: RegularSeries, step: number): RegularSeries {
     let cnt = 0;
     for (let i = b * k; i < Math.min(series.values.length, (b + 1) * k); i++) {
       const v = series.values[i];
-      if (!Number.isNaN(v)) {
+      if (Number.isFinite(v)) {
         sum += v;
         cnt++;
       }
     }
-    out[b] = cnt ? sum / cnt : Number.NaN;
+    out[b] = cnt ? (Number.isFinite(sum) ? sum / cnt : meanOfLarge(series.values, b * k, (b + 1) * k)) : Number.NaN;
   }
   return { start: series.start, step, values: out };
+}
+
+/**
+ * The mean of the finite values of xs[from, to) when their plain sum overflows: as a running
+ * convex combination m + (v − m) / c, rewritten m × (1 − 1/c) + v / c so that no intermediate
+ * exceeds the largest |v| (Welford's update, without the subtraction that can overflow).
+ */
+function meanOfLarge(xs: readonly number[], from: number, to: number): number {
+  let m = 0;
+  let c = 0;
+  for (let i = from; i < Math.min(xs.length, to); i++) {
+    const v = xs[i];
+    if (!Number.isFinite(v)) continue;
+    c++;
+    m = m * (1 - 1 / c) + v / c;
+  }
+  return m;
 }
 
 /** Number of NaN samples in a series. */

@@ -13,37 +13,56 @@ export interface ReplayResult {
   readonly cost: Float64Array;
 }
 
-/** Plays requested replicas forward; `delaySteps` = startup delay in steps (>= 0). */
+/**
+ * Plays requested replicas forward; `delaySteps` = startup delay in steps (>= 0). Pending
+ * replicas are kept as counts per ready-at step (a queue in request order), not one entry per
+ * replica, so a schedule of millions of replicas costs what one of ten does.
+ */
 export function replay(requested: readonly number[], delaySteps: number): ReplayResult {
   const n = requested.length;
   const running = new Float64Array(n);
   const cost = new Float64Array(n);
   if (!n) return { running, cost };
   let ready = Math.trunc(requested[0]);
-  const pending: number[] = []; // ready-at steps, in request order
+  // pending[head..]: ready-at steps (ascending: every request waits the same delay) and counts
+  const readyAt: number[] = [];
+  const count: number[] = [];
+  let head = 0;
+  let pending = 0;
   for (let t = 0; t < n; t++) {
-    let arrived = 0;
-    for (let i = pending.length - 1; i >= 0; i--) {
-      if (pending[i] <= t) {
-        pending.splice(i, 1);
-        arrived++;
-      }
+    while (head < readyAt.length && readyAt[head] <= t) {
+      ready += count[head];
+      pending -= count[head];
+      head++;
     }
-    ready += arrived;
     const r = Math.trunc(requested[t]);
-    const have = ready + pending.length;
+    const have = ready + pending;
     if (r > have) {
-      for (let i = 0; i < r - have; i++) pending.push(t + delaySteps);
+      const at = t + delaySteps;
+      if (readyAt.length > head && readyAt[readyAt.length - 1] === at) count[count.length - 1] += r - have;
+      else {
+        readyAt.push(at);
+        count.push(r - have);
+      }
+      pending += r - have;
     } else if (r < have) {
       let drop = have - r;
-      while (drop && pending.length) {
-        pending.pop(); // the newest request is cancelled first
-        drop--;
+      while (drop && pending) {
+        // the newest requests are cancelled first
+        const last = count.length - 1;
+        const c = Math.min(drop, count[last]);
+        count[last] -= c;
+        pending -= c;
+        drop -= c;
+        if (!count[last]) {
+          count.pop();
+          readyAt.pop();
+        }
       }
       ready -= drop;
     }
     running[t] = ready;
-    cost[t] = ready + pending.length;
+    cost[t] = ready + pending;
   }
   return { running, cost };
 }
@@ -139,9 +158,19 @@ export function oracleSchedule(
   minReplicas = 1,
 ): number[] {
   const need = demand.map((d) => Math.max(minReplicas, Math.ceil(d / capacity)));
-  return need.map((_, t) => {
-    let m = 0;
-    for (let k = t; k <= t + delaySteps; k++) m = Math.max(m, need[Math.min(k, need.length - 1)]);
-    return m;
-  });
+  // the largest need of [t, t + delaySteps] (clamped to the end), as a sliding-window maximum
+  // over a deque of indices with decreasing needs: O(n) whatever the delay
+  const out = new Array<number>(need.length);
+  const window: number[] = [];
+  let first = 0; // window[first..] is the deque
+  let next = 0;
+  for (let t = 0; t < need.length; t++) {
+    for (const last = Math.min(need.length - 1, t + delaySteps); next <= last; next++) {
+      while (window.length > first && need[window[window.length - 1]] <= need[next]) window.pop();
+      window.push(next);
+    }
+    while (window[first] < t) first++;
+    out[t] = need[window[first]];
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import { PrescaleError } from '../domain/errors.js';
 import type { Decision } from '../domain/decision.js';
 import type { Forecast } from '../domain/forecast.js';
+import { MAX_HORIZON_STEPS } from '../domain/limits.js';
 import type { ScalingPolicy } from '../domain/policy.js';
 import { DAY_SECONDS, stepsIn, timeAt, type RegularSeries } from '../domain/series.js';
 import { contextOf, prepareForecaster, type ForecastOptions, type PreparedForecaster } from '../forecast/forecaster.js';
@@ -58,9 +59,17 @@ function stepOf(series: RegularSeries): number {
  * Refits happen at fixed steps (multiples of the refit interval from the start), so nothing
  * before T depends on data after T, and the same input always gives the same forecasts.
  * No forecast is made before the forecaster has two days of history (its backtest spans them).
+ * A horizon above MAX_HORIZON_STEPS is E_INPUT.
  */
 export function forecastWalk(series: RegularSeries, horizon: number, opts: SimulationOptions = {}): ForecastWalk {
   const step = stepOf(series);
+  if (!(horizon <= MAX_HORIZON_STEPS)) {
+    // a startup delay of days at a step of seconds: every step would forecast that far
+    throw new PrescaleError(
+      'E_INPUT',
+      `a replay horizon of ${horizon} steps of ${step} s, more than ${MAX_HORIZON_STEPS}`,
+    );
+  }
   const y = fillGaps(series).values;
   const ctx = contextOf(series);
   const refitSteps = stepsIn(opts.refitEverySec ?? 3600, step);

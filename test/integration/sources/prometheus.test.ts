@@ -115,6 +115,27 @@ describe(
       );
     });
 
+    test('NaN, Inf and values beyond 1e100 that PromQL makes are dropped and counted', async () => {
+      const src = new PrometheusSource({ url: prom.url });
+      const hour = [start, start + 3600, STEP] as const;
+      const big = await src.queryRange('load{service="web"} * 1e300', ...hour);
+      assert.deepEqual(big, { timestamps: [], values: [], dropped: 61 });
+      const zero = '(load{service="web"} - load{service="web"})';
+      const inf = await src.queryRange(`load{service="web"} / ${zero}`, ...hour); // x / 0
+      assert.deepEqual(inf, { timestamps: [], values: [], dropped: 61 });
+      const nan = await src.queryRange(`${zero} / ${zero}`, ...hour); // 0 / 0
+      assert.deepEqual(nan, { timestamps: [], values: [], dropped: 61 });
+      const fine = await src.queryRange('load{service="web"}', ...hour);
+      assert.equal(fine.dropped, undefined);
+    });
+
+    test('a URL with credentials is queried: they go in the Authorization header', async () => {
+      const withCreds = prom.url.replace('http://', 'http://reader:pa55word@');
+      const src = new PrometheusSource({ url: withCreds, retries: 0 });
+      const got = await src.queryRange('load{service="web"}', start, start + 600, STEP);
+      assert.equal(got.timestamps.length, 11);
+    });
+
     test('a stopped server is unreachable after retries, and served again after resume', async () => {
       const src = new PrometheusSource({ url: prom.url, retries: 2, initialDelayMs: 10 });
       await prom.pause();

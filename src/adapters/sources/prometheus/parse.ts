@@ -1,16 +1,16 @@
 import { PrescaleError } from '../../../core/domain/errors.js';
-import type { Samples } from '../../../core/domain/series.js';
+import { isUsableValue, type Samples } from '../../../core/domain/series.js';
 
 /**
  * Checks a Prometheus `query_range` answer where it enters prescale (as KEDA's Prometheus scaler
- * does): an error status, a non-matrix result, several series, or non-finite values are named.
+ * does): an error status, a non-matrix result, several series, malformed points are named;
+ * NaN, ±Inf and values beyond MAX_ABS_VALUE are dropped as gaps and counted (`samples.dropped`).
  * https://prometheus.io/docs/prometheus/latest/querying/api/#range-queries
  */
 
 export interface ParsedRange {
+  /** The series' samples; `samples.dropped` counts the unusable values left out. */
   readonly samples: Samples;
-  /** Samples dropped because Prometheus returned NaN or ±Inf (treated as gaps). */
-  readonly nonFinite: number;
   /** Labels of the series, when there was one. */
   readonly metric?: Readonly<Record<string, string>>;
 }
@@ -19,7 +19,7 @@ interface PromBody {
   status?: string;
   errorType?: string;
   error?: string;
-  data?: { resultType?: string; result?: Array<{ metric?: Record<string, string>; values?: Array<[number, string]> }> };
+  data?: { resultType?: string; result?: Array<{ metric?: Record<string, string>; values?: unknown }> };
 }
 
 function labelsText(metric: Record<string, string> | undefined): string {
@@ -29,8 +29,11 @@ function labelsText(metric: Record<string, string> | undefined): string {
 
 /** Parses the JSON body of one `query_range` answer for `query`. */
 export function parseRangeResponse(body: unknown, query: string): ParsedRange {
+  if (!body || typeof body !== 'object') throw new PrescaleError('E_SOURCE_DATA', `answer to ${query} is not JSON`);
+  if (Array.isArray(body)) {
+    throw new PrescaleError('E_SOURCE_DATA', `answer to ${query} is a JSON array, not a Prometheus API object`);
+  }
   const b = body as PromBody;
-  if (!b || typeof b !== 'object') throw new PrescaleError('E_SOURCE_DATA', `answer to ${query} is not JSON`);
   if (b.status !== 'success') {
     throw new PrescaleError(
       'E_SOURCE_QUERY',
@@ -44,6 +47,7 @@ export function parseRangeResponse(body: unknown, query: string): ParsedRange {
     );
   }
   const result = b.data.result ?? [];
+  if (!Array.isArray(result)) throw new PrescaleError('E_SOURCE_DATA', `answer to ${query}: data.result is not a list`);
   if (result.length > 1) {
     const names = result.slice(0, 3).map((r) => labelsText(r.metric));
     throw new PrescaleError(
@@ -51,27 +55,47 @@ export function parseRangeResponse(body: unknown, query: string): ParsedRange {
       `query ${query} returned ${result.length} series (${names.join(', ')}${result.length > 3 ? ', …' : ''}); aggregate it to one, e.g. sum(...)`,
     );
   }
-  if (result.length === 0) return { samples: { timestamps: [], values: [] }, nonFinite: 0 };
-  const timestamps: number[] = [];
-  const values: number[] = [];
-  let nonFinite = 0;
-  for (const pair of result[0].values ?? []) {
-    const v = Number(pair[1]);
-    if (!Number.isFinite(v)) {
-      nonFinite++;
-      continue;
-    }
-    timestamps.push(Number(pair[0]));
-    values.push(v);
-  }
-  return { samples: { timestamps, values }, nonFinite, metric: result[0].metric };
+  if (result.length === 0) return { samples: { timestamps: [], values: [] } };
+  return { samples: parsePoints(result[0].values ?? [], query), metric: result[0].metric };
 }
 
-/** Concatenates the samples of consecutive, non-overlapping chunks. */
+/**
+ * The points of one series, `[unix_seconds, "value"]` each. A point that is not such a pair, or
+ * whose timestamp is not a finite number, makes the answer unusable (E_SOURCE_DATA naming it);
+ * an unusable value is a gap, counted in `dropped`.
+ */
+function parsePoints(points: unknown, query: string): Samples {
+  if (!Array.isArray(points)) throw new PrescaleError('E_SOURCE_DATA', `answer to ${query}: values is not a list`);
+  const timestamps: number[] = [];
+  const values: number[] = [];
+  let dropped = 0;
+  for (let i = 0; i < points.length; i++) {
+    const pair: unknown = points[i];
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'number' || !Number.isFinite(pair[0])) {
+      throw new PrescaleError(
+        'E_SOURCE_DATA',
+        `answer to ${query}: point ${i} is ${JSON.stringify(pair)?.slice(0, 60)}, not [unix_seconds, "value"]`,
+      );
+    }
+    const [t, text] = pair as [number, unknown];
+    const v = typeof text === 'string' && text.trim() !== '' ? Number(text) : Number.NaN;
+    if (!isUsableValue(v)) {
+      dropped++;
+      continue;
+    }
+    timestamps.push(t);
+    values.push(v);
+  }
+  return { timestamps, values, ...(dropped > 0 && { dropped }) };
+}
+
+/** Concatenates the samples of consecutive, non-overlapping chunks (and their dropped counts). */
 export function stitch(parts: readonly Samples[]): Samples {
   const timestamps: number[] = [];
   const values: number[] = [];
+  let dropped = 0;
   for (const p of parts) {
+    dropped += p.dropped ?? 0;
     for (let i = 0; i < p.timestamps.length; i++) {
       // chunks do not overlap by construction; this guard keeps the result strictly ascending
       // even if a server answers one point beyond the asked end.
@@ -80,5 +104,5 @@ export function stitch(parts: readonly Samples[]): Samples {
       values.push(p.values[i]);
     }
   }
-  return { timestamps, values };
+  return { timestamps, values, ...(dropped > 0 && { dropped }) };
 }

@@ -3,12 +3,15 @@ import { PrescaleError, isPrescaleError } from '../../../core/domain/errors.js';
 import type { Samples } from '../../../core/domain/series.js';
 import type { Logger } from '../../../observability/logger.js';
 import type { MetricsSource } from '../port.js';
+import { authorizationHeader, redactUrl, splitCredentials, type PrometheusAuth } from './auth.js';
 import { planChunks } from './chunks.js';
 import { parseRangeResponse, stitch } from './parse.js';
 
 export interface PrometheusSourceOptions {
-  /** Base URL, e.g. http://prometheus:9090 */
+  /** Base URL, e.g. http://prometheus:9090; credentials in it (http://user:pass@host) are basic auth. */
   readonly url: string;
+  /** Credentials sent in the Authorization header (not together with credentials in the URL). */
+  readonly auth?: PrometheusAuth;
   /** Timeout of one HTTP request, ms. Default 15 000. */
   readonly timeoutMs?: number;
   /** Attempts after the first one, for unreachable servers, 5xx and 429. Default 3. */
@@ -35,20 +38,30 @@ function transient(err: Error): boolean {
  */
 export class PrometheusSource implements MetricsSource {
   private readonly base: string;
+  /** The base URL as shown in messages and logs: without its credentials. */
+  private readonly shown: string;
+  private readonly authorization?: string;
   private readonly http: typeof fetch;
   private readonly policy;
 
   constructor(private readonly opts: PrometheusSourceOptions) {
+    this.shown = redactUrl(opts.url);
     let url: URL;
     try {
       url = new URL(opts.url);
     } catch (err) {
-      throw new PrescaleError('E_INPUT', `--prometheus: not a URL: ${opts.url}`, { cause: err });
+      throw new PrescaleError('E_INPUT', `--prometheus: not a URL: ${this.shown}`, { cause: err });
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new PrescaleError('E_INPUT', `--prometheus: expected an http(s) URL, got ${opts.url}`);
+      throw new PrescaleError('E_INPUT', `--prometheus: expected an http(s) URL, got ${this.shown}`);
     }
-    this.base = opts.url.replace(/\/+$/, '');
+    const { base, auth } = splitCredentials(opts.url);
+    if (auth && opts.auth) {
+      throw new PrescaleError('E_INPUT', `--prometheus ${this.shown}: credentials in the URL and in flags; give one`);
+    }
+    this.base = base;
+    const credentials = opts.auth ?? auth;
+    if (credentials) this.authorization = authorizationHeader(credentials);
     this.http = opts.fetch ?? fetch;
     const retryPolicy = retry(handleWhen(transient), {
       maxAttempts: opts.retries ?? 3,
@@ -73,14 +86,14 @@ export class PrometheusSource implements MetricsSource {
     if (!query.trim()) throw new PrescaleError('E_INPUT', 'empty PromQL query');
     if (!(step > 0)) throw new PrescaleError('E_INPUT', `step must be a positive number of seconds, got ${step}`);
     const parts: Samples[] = [];
-    let nonFinite = 0;
     for (const chunk of planChunks(start, end, step, this.opts.maxPoints ?? 10_000)) {
-      const parsed = await this.queryChunk(query, chunk.start, chunk.end, step, signal);
-      nonFinite += parsed.nonFinite;
-      parts.push(parsed.samples);
+      parts.push((await this.queryChunk(query, chunk.start, chunk.end, step, signal)).samples);
     }
-    if (nonFinite) this.opts.logger?.warn({ query, nonFinite }, 'dropped NaN/Inf samples as gaps');
-    return stitch(parts);
+    const samples = stitch(parts);
+    if (samples.dropped) {
+      this.opts.logger?.warn({ query, dropped: samples.dropped }, 'dropped NaN, Inf and out-of-range samples as gaps');
+    }
+    return samples;
   }
 
   private async queryChunk(query: string, start: number, end: number, step: number, signal?: AbortSignal) {
@@ -92,16 +105,25 @@ export class PrometheusSource implements MetricsSource {
           const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 15_000);
           res = await this.http(`${this.base}/api/v1/query_range`, {
             method: 'POST',
-            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              ...(this.authorization && { authorization: this.authorization }),
+            },
             body,
             signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
           });
         } catch (err) {
           if (signal?.aborted) throw err;
-          throw new PrescaleError('E_SOURCE_UNREACHABLE', `Prometheus at ${this.base} is unreachable`, { cause: err });
+          throw new PrescaleError('E_SOURCE_UNREACHABLE', `Prometheus at ${this.shown} is unreachable`, { cause: err });
         }
         if (res.status >= 500 || res.status === 429) {
-          throw new PrescaleError('E_SOURCE_UNREACHABLE', `Prometheus at ${this.base} answered HTTP ${res.status}`);
+          throw new PrescaleError('E_SOURCE_UNREACHABLE', `Prometheus at ${this.shown} answered HTTP ${res.status}`);
+        }
+        if (res.status === 401 || res.status === 403) {
+          throw new PrescaleError(
+            'E_SOURCE_QUERY',
+            `Prometheus at ${this.shown} refused the request (HTTP ${res.status}): ${this.authorization ? 'check the credentials' : 'it needs credentials'}`,
+          );
         }
         let json: unknown;
         try {
@@ -109,7 +131,7 @@ export class PrometheusSource implements MetricsSource {
         } catch (err) {
           throw new PrescaleError(
             'E_SOURCE_DATA',
-            `Prometheus at ${this.base} answered HTTP ${res.status} without JSON`,
+            `Prometheus at ${this.shown} answered HTTP ${res.status} without JSON`,
             { cause: err },
           );
         }
@@ -118,7 +140,7 @@ export class PrometheusSource implements MetricsSource {
     } catch (err) {
       if (isPrescaleError(err)) throw err;
       // the breaker is open: same meaning for callers as an unreachable server
-      throw new PrescaleError('E_SOURCE_UNREACHABLE', `Prometheus at ${this.base} is unreachable (failing fast)`, {
+      throw new PrescaleError('E_SOURCE_UNREACHABLE', `Prometheus at ${this.shown} is unreachable (failing fast)`, {
         cause: err,
       });
     }

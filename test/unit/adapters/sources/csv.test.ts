@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -7,6 +7,8 @@ import {
   parseSamplesCsv,
   parseTimestamp,
   readSamplesCsv,
+  readSeriesCsv,
+  writeCsv,
   writeSamplesCsv,
 } from '../../../../src/adapters/sources/csv.js';
 import { rateFromCounter } from '../../../../src/core/series/counter.js';
@@ -24,6 +26,35 @@ test('timestamps: unix seconds and ISO-8601 with or without a zone', () => {
 test('sorts, lets the last duplicate win, skips blank lines and NaN values', () => {
   const s = parseSamplesCsv('timestamp,value\n3,30\n1,10\n\n2,NaN\n3,31\n', 'f.csv');
   assert.deepEqual(s, { timestamps: [1, 3], values: [10, 31] });
+});
+
+test('drops values that overflow or exceed MAX_ABS_VALUE, and counts them', () => {
+  const s = parseSamplesCsv('timestamp,value\n1,10\n2,1e309\n3,-2e100\n4,1e100\n5,\n', 'f.csv');
+  assert.deepEqual(s, { timestamps: [1, 4], values: [10, 1e100], dropped: 2 });
+});
+
+test('a timestamp far from the others is refused before its grid is allocated, naming the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prescale-csv-'));
+  const path = join(dir, 'jump.csv');
+  writeFileSync(path, 'timestamp,value\n1,1\n2,1\n3,1\n1767571200,1\n');
+  assert.throws(
+    () => readSeriesCsv(path),
+    (e: unknown) =>
+      isPrescaleError(e, 'E_INPUT') &&
+      e.message.startsWith(`${path}: samples from 1 to 1767571200 at a 1 s step`) &&
+      /more than 1000000/.test(e.message),
+  );
+});
+
+test('a write that fails leaves no temp file behind', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prescale-csv-'));
+  const target = join(dir, 'out.csv');
+  mkdirSync(target); // renaming a file over a directory fails
+  assert.throws(
+    () => writeCsv(target, ['a'], [[1]]),
+    (e: unknown) => isPrescaleError(e, 'E_INPUT') && e.message === `${target}: cannot write`,
+  );
+  assert.deepEqual(readdirSync(dir), ['out.csv']);
 });
 
 const bad: Array<[string, string, RegExp]> = [
@@ -63,4 +94,13 @@ test('write then read round-trips', () => {
 test('counter rate handles resets as Prometheus does', () => {
   const r = rateFromCounter({ timestamps: [0, 10, 20, 30, 40], values: [100, 200, 50, 150, 150] });
   assert.deepEqual(r, { timestamps: [10, 20, 30, 40], values: [10, 5, 10, 0] });
+});
+
+test('readSeriesCsv carries the dropped count of the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prescale-csv-'));
+  const path = join(dir, 'h.csv');
+  writeFileSync(path, 'timestamp,value\n0,1\n60,1e309\n120,3\n180,4\n');
+  const s = readSeriesCsv(path);
+  assert.equal(s.dropped, 1);
+  assert.deepEqual(s.values, [1, Number.NaN, 3, 4]);
 });

@@ -230,3 +230,21 @@ test('planner: marginScale scales the margin above the median that p90 provision
   assert.equal(at(2), 8);
   assert.equal(at(0), 4);
 });
+
+test('planner: a non-finite forecast error is ignored, never averaged into the state', () => {
+  const lastForecast = { start: NOW, step: 60, p50: [Number.POSITIVE_INFINITY, 100] };
+  const input = { now: NOW, currentReplicas: 2, observedLoad: 100, forecast: fc(flat(100)) };
+  // an Inf forecast against what happened: no error to learn from, the average stays as it was
+  const kept = planReplicas(input, base, { recommendations: [], forecastError: 0.1, lastForecast }).state;
+  assert.equal(kept.forecastError, 0.1);
+  const none = planReplicas(input, base, { recommendations: [], lastForecast }).state;
+  assert.equal(none.forecastError, undefined);
+  // a NaN that came in with a state is dropped, and the next finite error starts the average again
+  const healed = planReplicas(input, base, {
+    recommendations: [],
+    forecastError: Number.NaN,
+    lastForecast: { start: NOW, step: 60, p50: [100] },
+  }).state;
+  assert.equal(healed.forecastError, 0);
+  assert.deepEqual(JSON.parse(JSON.stringify(healed)), healed);
+});

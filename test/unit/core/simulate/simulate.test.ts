@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { policyWith } from '../../../../src/config/defaults.js';
+import { isPrescaleError } from '../../../../src/core/domain/errors.js';
 import type { RegularSeries } from '../../../../src/core/domain/series.js';
 import {
   compareWithReferences,
@@ -97,4 +98,14 @@ test('simulate: a predictable daily peak is met ahead, where the reactive autosc
   );
   assert.equal(cmp.oracle.unservedPct, 0);
   assert.ok(sim.replicas.every((r) => r >= 1 && Number.isInteger(r)));
+});
+
+test('simulate: a startup delay of more than MAX_HORIZON_STEPS steps is refused before any forecast', () => {
+  const series: RegularSeries = { start: 0, step: 1, values: new Array(600).fill(10) };
+  const t0 = performance.now();
+  assert.throws(
+    () => simulate(series, policyWith(10, { startupDelaySec: 86_400 })),
+    (e: unknown) => isPrescaleError(e, 'E_INPUT') && /horizon of 86402 steps of 1 s, more than 10000/.test(e.message),
+  );
+  assert.ok(performance.now() - t0 < 1000);
 });

@@ -5,7 +5,7 @@ import { isPrescaleError } from '../../../../../src/core/domain/errors.js';
 
 const ok = (result: unknown[]) => ({ status: 'success', data: { resultType: 'matrix', result } });
 
-test('parses one series, dropping NaN and Inf as gaps', () => {
+test('parses one series, dropping NaN, Inf and values beyond MAX_ABS_VALUE as gaps, counted', () => {
   const p = parseRangeResponse(
     ok([
       {
@@ -15,13 +15,20 @@ test('parses one series, dropping NaN and Inf as gaps', () => {
           [2, 'NaN'],
           [3, '+Inf'],
           [4, '2'],
+          [5, '1.7e308'],
+          [6, '-1e101'],
+          [7, '1e100'],
         ],
       },
     ]),
     'q',
   );
-  assert.deepEqual(p.samples, { timestamps: [1, 4], values: [1.5, 2] });
-  assert.equal(p.nonFinite, 2);
+  assert.deepEqual(p.samples, { timestamps: [1, 4, 7], values: [1.5, 2, 1e100], dropped: 4 });
+});
+
+test('an answer with nothing to drop has no dropped count', () => {
+  const p = parseRangeResponse(ok([{ metric: {}, values: [[1, '3']] }]), 'q');
+  assert.deepEqual(p.samples, { timestamps: [1], values: [3] });
 });
 
 test('an empty result is an empty series', () => {
@@ -46,6 +53,28 @@ const bad: Array<[string, unknown, string, RegExp]> = [
   ],
   ['vector, not matrix', { status: 'success', data: { resultType: 'vector', result: [] } }, 'E_SOURCE_DATA', /vector/],
   ['not an object', null, 'E_SOURCE_DATA', /not JSON/],
+  // recorded from a proxy in front of Prometheus that answers a list of results
+  ['a JSON array', JSON.parse('[{"status":"success"}]'), 'E_SOURCE_DATA', /JSON array/],
+  [
+    'a non-numeric timestamp',
+    JSON.parse(
+      '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1700000000,"1"],["soon","2"]]}]}}',
+    ),
+    'E_SOURCE_DATA',
+    /point 1 is \["soon","2"\], not \[unix_seconds, "value"\]/,
+  ],
+  [
+    'a point that is not a pair',
+    JSON.parse('{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[1700000000]}]}}'),
+    'E_SOURCE_DATA',
+    /point 0 is 1700000000/,
+  ],
+  [
+    'values that are not a list',
+    JSON.parse('{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":"1,2"}]}}'),
+    'E_SOURCE_DATA',
+    /values is not a list/,
+  ],
 ];
 for (const [name, body, code, msg] of bad) {
   test(`rejects ${name}`, () => {
@@ -64,4 +93,13 @@ test('stitch concatenates and never repeats a timestamp', () => {
     { timestamps: [5], values: [5] },
   ]);
   assert.deepEqual(s, { timestamps: [1, 2, 3, 4, 5], values: [1, 2, 3, 4, 5] });
+});
+
+test('stitch adds up the dropped counts of the chunks', () => {
+  const s = stitch([
+    { timestamps: [1], values: [1], dropped: 2 },
+    { timestamps: [2], values: [2] },
+    { timestamps: [3], values: [3], dropped: 1 },
+  ]);
+  assert.deepEqual(s, { timestamps: [1, 2, 3], values: [1, 2, 3], dropped: 3 });
 });
