@@ -74,6 +74,12 @@ export class PrescaleMetrics {
     labelNames: ['result'],
     registers: [this.registry],
   });
+  private readonly dropped = new Counter({
+    name: 'prescale_samples_dropped_total',
+    help: 'Samples left out where they entered: not finite numbers, or absurdly large',
+    labelNames: ['service'],
+    registers: [this.registry],
+  });
   readonly skippedCycles = new Counter({
     name: 'prescale_cycles_skipped_total',
     help: 'Cycles not started because the previous one was still running',
@@ -104,7 +110,7 @@ export class PrescaleMetrics {
     const live = new Set(report.services.map((s) => s.key));
     for (const service of this.known) {
       if (live.has(service)) continue;
-      for (const g of [this.p50, this.p90, this.desired, this.current, this.error]) g.remove({ service });
+      for (const g of [this.p50, this.p90, this.desired, this.current, this.error, this.dropped]) g.remove({ service });
       this.known.delete(service);
     }
     for (const s of report.services) {
@@ -121,6 +127,7 @@ export class PrescaleMetrics {
         this.p90.set({ service }, f.p90[i]);
       }
       for (const kind of errorKinds(s)) this.errors.inc({ kind });
+      if (s.droppedSamples) this.dropped.inc({ service }, s.droppedSamples);
       if (s.applied) this.actions.inc({ service, direction: s.desiredReplicas > s.currentReplicas ? 'up' : 'down' });
     }
   }

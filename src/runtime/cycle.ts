@@ -241,6 +241,7 @@ export class Reconciler {
       applied: outcome.applied,
       message: decision.message,
       observedLoad: p.observedLoad,
+      ...(p.droppedSamples && { droppedSamples: p.droppedSamples }),
       forecastError: p.out.state.forecastError,
       ...(p.tuning && { tuning: p.tuning }),
       problems,

@@ -14,7 +14,10 @@ export class HistoryCache {
     private readonly stepSec: number,
   ) {}
 
-  /** The history of `key` up to `now`. Throws what the source throws (the cache is kept). */
+  /**
+   * The history of `key` up to `now`; `dropped` counts the unusable samples the source left out
+   * of what was fetched this time. Throws what the source throws (the cache is kept).
+   */
   async get(key: string, query: string, now: number, signal?: AbortSignal): Promise<Samples> {
     const end = Math.floor(now / this.stepSec) * this.stepSec;
     const from = end - this.windowSec;
@@ -30,8 +33,10 @@ export class HistoryCache {
         fetchFrom = timestamps[timestamps.length - 1] + this.stepSec;
       }
     }
+    let dropped = 0;
     if (fetchFrom <= end) {
       const fresh = await this.source.queryRange(query, fetchFrom, end, this.stepSec, signal);
+      dropped = fresh.dropped ?? 0;
       for (let i = 0; i < fresh.timestamps.length; i++) {
         if (timestamps.length && fresh.timestamps[i] <= timestamps[timestamps.length - 1]) continue;
         timestamps.push(fresh.timestamps[i]);
@@ -40,7 +45,7 @@ export class HistoryCache {
     }
     const samples = { timestamps, values };
     this.entries.set(key, { query, samples });
-    return samples;
+    return dropped ? { ...samples, dropped } : samples;
   }
 
   /** Forgets services that are gone. */

@@ -78,6 +78,8 @@ export interface ServiceReport {
   readonly spec?: ServiceSpec;
   readonly history?: HistorySummary;
   readonly observedLoad?: number;
+  /** Samples of this cycle's fetch left out as unusable (NaN, ±Inf, absurdly large). */
+  readonly droppedSamples?: number;
   readonly forecast?: Forecast;
   readonly decision?: Decision;
   /** Recent relative forecast error (0 = perfect), when known. */

@@ -96,6 +96,7 @@ export interface Planned {
   readonly spec: ServiceSpec;
   readonly history: HistorySummary;
   readonly observedLoad: number;
+  readonly droppedSamples?: number;
   readonly forecast?: Forecast;
   readonly tuning?: Tuning;
   readonly out: ReturnType<typeof planReplicas>;
@@ -118,6 +119,10 @@ export async function planStep(
       code: 'SamplesMissing',
       message: `${history.gaps} of ${gridPoints} samples missing in the history`,
     });
+  }
+  if (samples.dropped) {
+    const message = `${samples.dropped} samples were not finite numbers (or absurdly large) and were left out`;
+    problems.push({ code: 'SamplesDropped', message });
   }
   const stale = now - history.to > Math.max(3 * step, 300);
   const observedLoad = stale ? Number.NaN : samples.values[samples.values.length - 1];
@@ -155,5 +160,5 @@ export async function planStep(
   const state = ctx.state.get(target.key) ?? initialPlannerState();
   const out = planReplicas({ now, currentReplicas: target.replicas, observedLoad, forecast }, policy, state);
   ctx.state.set(target.key, out.state);
-  return { spec, history, observedLoad, forecast, tuning, out, problems };
+  return { spec, history, observedLoad, droppedSamples: samples.dropped, forecast, tuning, out, problems };
 }

@@ -357,3 +357,16 @@ test('cycle: aborting a cycle ends its hanging queries at once and changes nothi
   );
   assert.deepEqual(actuator.sets, [], 'nothing applied while stopping');
 });
+
+test('cycle: samples the source left out as unusable are said in the report, with their count', async () => {
+  class Dropping extends FakeSource {
+    override async queryRange(query: string, start: number, end: number, step: number) {
+      return { ...(await super.queryRange(query, start, end, step)), dropped: 3 };
+    }
+  }
+  const report = await reconciler(new Dropping(), new FakeActuator([target('a', 'ok', 2)]), false).runOnce(NOW);
+  const [a] = report.services;
+  assert.equal(a.status, 'planned');
+  assert.equal(a.droppedSamples, 3);
+  assert.ok(a.problems.some((p) => p.code === 'SamplesDropped'));
+});
