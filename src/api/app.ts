@@ -223,7 +223,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         service: s.key,
         model: f.model,
         step: f.step,
-        notes: [...f.notes],
+        notes: f.notes.map((n) => n.message),
         points: f.p50.map((p50, i) => ({ timestamp: f.start + i * f.step, p50, p90: f.p90[i] })),
       };
     },

@@ -304,7 +304,7 @@ export class Reconciler {
           forecast,
         });
       }
-      problems.push(...forecast.notes);
+      problems.push(...forecast.notes.map((n) => n.message));
     } catch (err) {
       problems.push(`no forecast: ${describeError(err)}`);
     }
