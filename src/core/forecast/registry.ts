@@ -1,6 +1,6 @@
 import type { ForecastModel } from './contract.js';
 import { holtWinters, holtWintersMultiplicative } from './models/holt-winters.js';
-import { mstl, mstlRobust } from './models/mstl.js';
+import { mstl, mstlRobust } from './models/mstl/model.js';
 import { naive } from './models/naive.js';
 import { seasonalNaiveDay, seasonalNaiveWeek } from './models/seasonal-naive.js';
 import { windowRegressionDay, windowRegressionHuber, windowRegressionWeek } from './models/window-regression.js';
