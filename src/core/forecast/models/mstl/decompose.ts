@@ -82,10 +82,8 @@ export function decompose(x: Float64Array, d: DecomposeOptions): Components {
  * the daily component and without a slope; the slope is the one the two weeks share, their mean
  * change per sample at equal phases (a line through the samples themselves would tilt toward the
  * weekly pattern, a weekend dip at the end of each week). Each is smoothed across neighbouring
- * phases. Empirical Bayes then weighs them: over the phases both cover, cov(A, B) estimates the
- * variance of the true weekly profile and the rest of their variance the noise of one week, so a
- * phase seen twice keeps s / (s + ν/2) of the mean of A and B and a phase seen once s / (s + ν) of A.
- * Weeks that do not repeat get a weekly component near zero.
+ * phases. Empirical Bayes then weighs them (blendWeeks): weeks that do not repeat get a weekly
+ * component near zero.
  */
 function weeklyComponent(
   x: Float64Array,
@@ -156,6 +154,18 @@ function weeklyComponent(
       }
     }
   }
+  blendWeeks(a, b, seen, weekly);
+  return chosen;
+}
+
+/**
+ * The weekly component from the newest week `a` and the week before `b` (smoothed, without the
+ * slope), by empirical Bayes: over the phases both cover (`seen`), cov(a, b) estimates the
+ * variance of the true weekly profile and the rest of their variance the noise of one week, so a
+ * phase seen twice keeps s / (s + ν/2) of the mean of a and b and a phase seen once s / (s + ν) of a.
+ */
+function blendWeeks(a: Float64Array, b: Float64Array, seen: Uint8Array, weekly: Float64Array): void {
+  const W = weekly.length;
   let level = 0;
   for (let j = 0; j < W; j++) level += a[j];
   level /= W;
@@ -177,7 +187,6 @@ function weeklyComponent(
   const twice = signal > 0 ? signal / (signal + noise / 2) : 0;
   for (let j = 0; j < W; j++) weekly[j] = seen[j] ? twice * (0.5 * (a[j] + b[j]) - level) : once * (a[j] - level);
   center(weekly);
-  return chosen;
 }
 
 /** The seasonal value at position `pos` (any integer) of the components' phase. */
