@@ -130,7 +130,7 @@ export function forecastView(s: ServiceReport): ForecastView | undefined {
     return null;
   };
   const points = f.p50.map((p50, i) => ({ timestamp: f.start + i * f.step, p50: finite(p50), p90: finite(f.p90[i]) }));
-  const notes = [...f.notes];
+  const notes = f.notes.map((n) => n.message);
   if (bad) notes.push(`${bad} forecast values are not finite numbers: null`);
   return { service: s.key, model: f.model, step: f.step, notes, points };
 }

@@ -52,7 +52,7 @@ export function registerForecast(program: Command): void {
         ['timestamp', 'p50', 'p90'],
         fc.p50.map((v, i) => [fc.start + i * fc.step, +v.toPrecision(10), +fc.p90[i].toPrecision(10)]),
       );
-      for (const note of fc.notes) process.stderr.write(`note: ${note}\n`);
+      for (const note of fc.notes) process.stderr.write(`note: ${note.message}\n`);
       process.stderr.write(`model ${fc.model}: wrote ${fc.p50.length} steps to ${o.output}\n`);
     });
 }

@@ -1,3 +1,4 @@
+import { usedNaive } from '../core/domain/forecast.js';
 import { problemText, type ServiceReport } from './report.js';
 
 /** What can stand in for a model's forecast (see PredictionStatus.fallback). */
@@ -38,7 +39,7 @@ const NAIVE = 'naive';
 
 /** Explains the prediction behind one decision record. Pure. */
 export function explainPrediction(r: ServiceReport): PredictionStatus {
-  const notes = [...(r.forecast?.notes ?? [])];
+  const notes = (r.forecast?.notes ?? []).map((n) => n.message);
   const maxForecastError = r.spec?.policy.maxForecastError;
   const history = r.history
     ? { historyDays: round((r.history.to - r.history.from) / 86_400, 2), missingSamples: r.history.gaps }
@@ -91,7 +92,7 @@ export function explainPrediction(r: ServiceReport): PredictionStatus {
       ? 'no forecast error measured yet'
       : `recent forecast error ${round(r.forecastError, 3)}${maxForecastError !== undefined ? ` (limit ${maxForecastError})` : ''}`;
   if (parts.includes(NAIVE)) {
-    const why = notes.find((n) => /naive/.test(n)) ?? notes[0] ?? `the model ${model} repeats the last value`;
+    const why = r.forecast.notes.find(usedNaive)?.message ?? notes[0] ?? `the model ${model} repeats the last value`;
     return {
       predicted: false,
       model,

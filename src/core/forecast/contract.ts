@@ -23,7 +23,7 @@ export type PointForecast = number[];
 export interface FittedModel {
   /**
    * Forecasts `h` steps after `y[origin - 1]` using only `y[0, origin)` as data and the fitted
-   * parameters (rolling-origin evaluation without refitting, Tashman 2000).
+   * parameters (the backtest: rolling origins without refitting, Tashman 2000).
    */
   predict(y: readonly number[], origin: number, h: number): PointForecast;
   /**

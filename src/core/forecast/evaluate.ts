@@ -1,4 +1,5 @@
 import { PrescaleError } from '../domain/errors.js';
+import { isFallback } from '../domain/forecast.js';
 import { stepsIn, type RegularSeries } from '../domain/series.js';
 import { fillGaps } from '../series/regular.js';
 import type { ForecastModel } from './contract.js';
@@ -10,7 +11,8 @@ import { contextOf, forecastSeries } from './forecaster.js';
  * spread evenly over the last `evalDays` days, each model refitted at every origin on the
  * `windowDays` days before it, scored on the next `horizon` steps by MASE (scaled by the in-sample
  * MAE of the one-day seasonal naive on that window), sMAPE and p90 coverage. Pure but for the
- * clock it reads to time each fit.
+ * clock it reads to time each fit. This is the evaluation, behind `prescale backtest` and
+ * bench/accuracy.ts; the backtest (backtest.ts) fits once and forecasts from many origins.
  */
 export interface EvaluationOptions {
   readonly horizon: number;
@@ -93,7 +95,7 @@ export function evaluateSeries(series: RegularSeries, opts: EvaluationOptions): 
       const t0 = now();
       const fc = forecastSeries(window, h, { model: name, extraModels: opts.extraModels });
       a.ms.push(now() - t0);
-      if (fc.notes.some((n) => /used naive|failed/.test(n))) a.fallbacks++;
+      if (fc.notes.some(isFallback)) a.fallbacks++;
       let ae = 0;
       let sm = 0;
       let cov = 0;

@@ -131,7 +131,7 @@ export async function planStep(
   let forecast: Forecast | undefined;
   try {
     forecast = ctx.forecasts.forecast(target.key, spec.query, spec.model, series, now);
-    for (const note of forecast.notes) problems.push({ code: 'ForecastNote', message: note });
+    for (const note of forecast.notes) problems.push({ code: 'ForecastNote', message: note.message });
   } catch (err) {
     problems.push({ code: 'ForecastFailed', message: `no forecast: ${describeError(err)}` });
   }

@@ -52,7 +52,12 @@ const rows: Array<[string, ServiceReport, Partial<ReturnType<typeof explainPredi
         p50: [1],
         p90: [2],
         model: 'auto:naive',
-        notes: ['history of 0.4 days is too short for any seasonal model: used naive (last value)'],
+        notes: [
+          {
+            code: 'HistoryTooShort',
+            message: 'history of 0.4 days is too short for any seasonal model: used naive (last value)',
+          },
+        ],
       },
       history: { from: 0, to: 0.4 * 86_400, points: 576, gaps: 0, step: 60 },
     }),

@@ -8,7 +8,7 @@ export { minTrainingSamples, windowFor } from './features.js';
 export {
   lstmForecaster,
   trainLstm,
-  type BacktestScores,
+  type HoldoutScores,
   type TrainedLstm,
   type TrainingReport,
   type TrainOptions,

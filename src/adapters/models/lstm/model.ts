@@ -81,8 +81,8 @@ export interface TrainingReport {
   readonly epochsPerSecond: number;
 }
 
-/** Rolling-origin scores of the trained network on the held-out last day. */
-export interface BacktestScores {
+/** The holdout: rolling-origin scores of the trained network on the last day, held out of training. */
+export interface HoldoutScores {
   /** Samples held out (one day) and forecast origins in it. */
   readonly heldOut: number;
   readonly origins: number;
@@ -107,7 +107,7 @@ export interface TrainedLstm {
   readonly samples: number;
   readonly seed: number;
   readonly training: TrainingReport;
-  readonly backtest: BacktestScores;
+  readonly holdout: HoldoutScores;
 }
 
 /** The network: LSTM over [window, 2] and the yesterday values [horizon] → dense [horizon]. */
@@ -171,7 +171,7 @@ export function predictOrigins(
 
 /**
  * Trains the LSTM on a gap-free series. The last day is held out and scored by rolling origin
- * (MASE against the one-day seasonal naive); of the origins before it, the latest
+ * (the holdout: MASE against the one-day seasonal naive); of the origins before it, the latest
  * `validationSplit` share is the validation set (chronological: no future leaks into training),
  * the rest is shuffled with the seed every epoch. Stops when the validation loss has not
  * improved for `patience` epochs and keeps the best epoch's weights.
@@ -262,7 +262,7 @@ export async function trainLstm(
   }
   const seconds = (performance.now() - t0) / 1000;
 
-  // rolling-origin backtest on the held-out day: every origin whose horizon fits in it
+  // the holdout: rolling origins over the held-out day, every origin whose horizon fits in it
   const testOrigins = range(testStart, n - H + 1);
   const forecasts = predictOrigins(network, y, testOrigins, shape, norm);
   let errL = 0;
@@ -303,7 +303,7 @@ export async function trainLstm(
       seconds,
       epochsPerSecond: seconds > 0 ? epoch / seconds : 0,
     },
-    backtest: {
+    holdout: {
       heldOut: m,
       origins: testOrigins.length,
       horizon: H,

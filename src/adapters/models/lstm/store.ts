@@ -5,7 +5,7 @@ import { PrescaleError } from '../../../core/domain/errors.js';
 import type { ForecastModel } from '../../../core/forecast/contract.js';
 import { initBackend } from './backend.js';
 import type { LstmShape, Normalisation } from './features.js';
-import { lstmForecaster, type BacktestScores, type TrainedLstm, type TrainingReport } from './model.js';
+import { lstmForecaster, type HoldoutScores, type TrainedLstm, type TrainingReport } from './model.js';
 
 /**
  * A model directory: `model.json` + `weights.bin` in the TensorFlow.js layers format (what
@@ -37,7 +37,8 @@ export interface LstmMetadata {
   readonly features: readonly string[];
   readonly normalisation: Normalisation & { readonly method: 'z-score' };
   readonly training: TrainingReport & { readonly validationSplit: number; readonly patience: number };
-  readonly backtest: BacktestScores & { readonly note: string };
+  /** The holdout's scores (`backtest` is the key of format prescale-lstm/1, kept for the models written with it). */
+  readonly backtest: HoldoutScores & { readonly note: string };
   readonly versions: { readonly tfjs: string; readonly node: string };
   readonly backend: string;
   readonly seed: number;
@@ -79,7 +80,7 @@ export function describeLstm(trained: TrainedLstm, extras: MetadataExtras, now =
     normalisation: { method: 'z-score', ...trained.normalisation },
     training: { ...trained.training, validationSplit: extras.validationSplit, patience: extras.patience },
     backtest: {
-      ...trained.backtest,
+      ...trained.holdout,
       note: 'rolling origins over the last day, held out of training; MASE scaled by the in-sample one-day seasonal naive',
     },
     versions: { tfjs: tf.version.tfjs, node: process.versions.node },

@@ -6,10 +6,10 @@ import { nelderMead } from '../optimize.js';
  * (Hyndman & Athanasopoulos, FPP3 §8.3, "Holt-Winters' additive method" and "multiplicative
  * method", with damping φ from §8.2). α, β, γ, φ are fitted by minimising the in-sample one-step
  * squared error with Nelder-Mead, the way statsmodels' ExponentialSmoothing(...).fit() does by
- * default. The seasonal state starts as the mean daily profile of the first week (each day's
- * deviations from, or ratios to, its own mean): a profile from the first day alone lets one odd day
- * (a weekend, an incident) bias every later forecast while γ is small (measured: geometric-mean
- * MASE 0.78 → 0.60 on the reference traces).
+ * default; Nelder & Mead 1965 for the search. The seasonal state starts as the mean daily profile
+ * of the first week (each day's deviations from, or ratios to, its own mean): a profile from the
+ * first day alone lets one odd day (a weekend, an incident) bias every later forecast while γ is
+ * small (docs/benchmarks.md).
  *
  * The multiplicative variant scales the daily swing with the level (traffic that grows keeps its
  * shape, not its amplitude); it is defined for strictly positive series only.
@@ -162,9 +162,9 @@ function extrapolate(st: State, p: Params, n: number, h: number, mult: boolean):
 }
 
 /**
- * Nelder-Mead stops when the simplex's SSEs agree to this relative tolerance: half the
- * evaluations of 1e-8, and the same accuracy on bench/accuracy.ts (the SSE is flat near its
- * minimum; the last digits move the parameters, not the forecasts).
+ * Nelder-Mead stops when the simplex's SSEs agree to this relative tolerance: fewer evaluations
+ * than 1e-8 for the same accuracy (docs/benchmarks.md): the SSE is flat near its minimum, and the
+ * last digits move the parameters, not the forecasts.
  */
 const TOLERANCE = 1e-5;
 

@@ -1,6 +1,6 @@
 import type { ForecastModel } from '../contract.js';
 
-/** The last value, repeated: the simplest baseline, and the fallback when history is very short. */
+/** The last value, repeated (Hyndman & Athanasopoulos, FPP3 §5.2 "Naïve"): the simplest baseline, and the fallback when history is very short. */
 export const naive: ForecastModel = {
   name: 'naive',
   minHistory: () => 1,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { ForecastModel } from '../../../../src/core/forecast/contract.js';
 import {
   evaluateSeries,
   evaluationOrigins,
@@ -44,4 +45,25 @@ test('MASE of the one-day seasonal naive is exactly 1 on a daily cycle plus a li
 test('geometric mean ignores non-finite scores', () => {
   assert.ok(Math.abs(geometricMean([0.5, 2, Number.NaN]) - 1) < 1e-12);
   assert.ok(Number.isNaN(geometricMean([])));
+});
+
+test('an origin counts as a fallback when a note says a model failed or naive stood in', () => {
+  const m = 48;
+  const values = Array.from({ length: 20 * m }, (_, t) => 100 + 30 * Math.sin((2 * Math.PI * t) / m));
+  const broken: ForecastModel = {
+    name: 'broken',
+    minHistory: () => 1,
+    fit() {
+      throw new Error('no fit');
+    },
+  };
+  const ev = evaluateSeries(
+    { start: 0, step: 1800, values },
+    { horizon: 2, origins: 3, models: ['seasonal_naive_day', 'broken'], extraModels: [broken] },
+  );
+  // the broken model failed and naive stood in at every origin
+  assert.deepEqual(
+    ev.scores.map((s) => s.fallbacks),
+    [0, 3],
+  );
 });

@@ -142,7 +142,7 @@ test('forecasts a daily pattern better than the last value', () => {
     }
   }
   assert.ok(errLstm < 0.5 * errNaive, `LSTM ${errLstm.toFixed(0)} vs naive ${errNaive.toFixed(0)}`);
-  assert.ok(a.backtest.maseLstm < 1.5, `MASE ${a.backtest.maseLstm}`);
+  assert.ok(a.holdout.maseLstm < 1.5, `MASE ${a.holdout.maseLstm}`);
 });
 
 test('too short a history or a horizon over a day is refused with E_INPUT', async () => {

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ForecastNote } from '../../../../src/core/domain/forecast.js';
+import { backtestModel } from '../../../../src/core/forecast/backtest.js';
+import type { ForecastModel, ModelContext } from '../../../../src/core/forecast/contract.js';
+import { contextOf, forecastSeries } from '../../../../src/core/forecast/forecaster.js';
+import { chooseModels, meanAbs, scoreCandidates } from '../../../../src/core/forecast/select.js';
+
+const step = 300;
+const ctx: ModelContext = contextOf({ start: 0, step, values: [] });
+
+/** A model that forecasts y[origin − 1] + `bias`, needing `need` samples; it throws with `fails`. */
+function offset(name: string, bias: number, need = 1, fails = false): ForecastModel {
+  return {
+    name,
+    minHistory: () => need,
+    fit() {
+      if (fails) throw new Error('no fit');
+      return { predict: (y, origin, h) => new Array<number>(h).fill(y[origin - 1] + bias) };
+    },
+  };
+}
+
+const y = Array.from({ length: 600 }, (_, i) => i % 2);
+const origins = [500, 520, 540];
+
+test('candidates are ranked by their backtest MAE, best first', () => {
+  const notes: ForecastNote[] = [];
+  const ranked = scoreCandidates(
+    [offset('far', 3), offset('near', 0.5), offset('mid', 1.5)],
+    y,
+    origins,
+    4,
+    ctx,
+    notes,
+    false,
+  );
+  assert.deepEqual(
+    ranked.map((c) => c.model.name),
+    ['near', 'mid', 'far'],
+  );
+  assert.deepEqual(notes, []);
+});
+
+test('a candidate short of history is skipped, said only when it was asked for by name; a failing one is said', () => {
+  const models = [offset('long', 0, 10_000), offset('broken', 0, 1, true), offset('ok', 0)];
+  const quiet: ForecastNote[] = [];
+  assert.deepEqual(
+    scoreCandidates(models, y, origins, 4, ctx, quiet, false).map((c) => c.model.name),
+    ['ok'],
+  );
+  assert.deepEqual(quiet, [{ code: 'ModelFailed', message: 'broken failed: no fit' }]);
+  const named: ForecastNote[] = [];
+  scoreCandidates([models[0]], y, origins, 4, ctx, named, true);
+  assert.deepEqual(named, [{ code: 'ModelSkipped', message: 'long needs 10000 samples of history, has 600' }]);
+});
+
+test('the mean of the best few is chosen when it beats the best alone on the same backtest', () => {
+  // biases of opposite sign cancel in the mean
+  const ranked = scoreCandidates(
+    [offset('up', 1), offset('down', -1.2), offset('far', 5)],
+    y,
+    origins,
+    4,
+    ctx,
+    [],
+    false,
+  );
+  const combined = chooseModels(ranked, y, true);
+  assert.deepEqual(
+    combined.chosen.map((c) => c.model.name),
+    ['down', 'up'],
+  );
+  assert.ok(meanAbs(combined.residuals!) < ranked[0].run!.mae);
+  // without combination, or when the mean is worse, the best one alone
+  assert.deepEqual(
+    chooseModels(ranked, y, false).chosen.map((c) => c.model.name),
+    ['down'],
+  );
+  const same = scoreCandidates([offset('a', 1), offset('b', 2)], y, origins, 4, ctx, [], false);
+  const alone = chooseModels(same, y, true);
+  assert.deepEqual(
+    alone.chosen.map((c) => c.model.name),
+    ['a'],
+  );
+  assert.deepEqual(alone.residuals, backtestModel(offset('a', 1), y, origins, 4, ctx).residuals);
+});
+
+test('nothing to choose from: an empty choice', () => {
+  assert.deepEqual(chooseModels([], y, true), { chosen: [], residuals: undefined });
+  assert.equal(meanAbs([]), Infinity);
+});
+
+test('auto uses the robust MSTL on a flat baseline with spikes, and a fresh spike does not lift p50', () => {
+  // deterministic |N(0, 1)|-like noise on a baseline of 20, and a 60-high spike every 37 samples (3 h 5 min)
+  let s = 11;
+  const u = () => (s = (s * 16807) % 2147483647) / 2147483647;
+  const values = Array.from(
+    { length: 14 * 288 },
+    (_, i) => 20 + Math.abs(Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u())) + (i % 37 === 0 ? 60 : 0),
+  );
+  values[values.length - 1] = 200; // a spike at the newest sample
+  const fc = forecastSeries({ start: 0, step, values }, 12);
+  assert.match(fc.model, /mstl_robust/);
+  for (const v of fc.p50) assert.ok(v > 20 && v < 23, `p50 ${v.toFixed(2)} stays at the baseline`);
+});
