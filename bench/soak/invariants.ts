@@ -84,7 +84,7 @@ export class Checker {
 
   start(): void {
     this.loops = [
-      this.every(1000, () => this.engineTick()),
+      this.every(1000, () => this.checkEngine()),
       this.every(1000, () => this.healthTick()),
       this.every(2000, () => this.apiTick()),
     ];
@@ -133,7 +133,8 @@ export class Checker {
     }
   }
 
-  private async engineTick(): Promise<void> {
+  /** One engine sample, checked against the bounds in force and never 0. */
+  async checkEngine(): Promise<void> {
     const s = await this.sample();
     if (!s) return;
     const grace = this.labelGraceMs();
