@@ -29,7 +29,8 @@ export interface SoakService {
 
 /** The query step of the instances' config: a Prometheus outage is noticed within one step. */
 export const QUERY_STEP = 15;
-const HISTORY_DAYS = 3;
+// the daily policy tuning replays a week after two days of warm-up: as in production, it runs
+const HISTORY_DAYS = 9;
 /** The tmpfs under the leader's state dir: room for the state file, and quickly filled. */
 export const STATE_TMPFS = '64k';
 const CAPACITY = 100;
