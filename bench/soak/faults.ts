@@ -150,29 +150,36 @@ async function corruptState(ctx: FaultContext): Promise<void> {
   const file = join(ctx.f.stateDir, 'planner-state.json');
   ctx.rec.fault('corrupt-state', { kind, when: atRestart ? 'read at a restart' : 'while running', file });
   const text = await readFile(file, 'utf8').catch(() => '{}');
+  const bad = corrupt(kind, text);
   ctx.checker.exemptState(ctx.f.stateDir, Date.now() + 120_000);
   let window: Promise<void> = Promise.resolve();
   if (atRestart) {
     const killedAt = Date.now();
     ctx.main.signal('SIGKILL');
-    await writeFile(file, corrupt(kind, text));
+    await writeFile(file, bad);
     const startedAt = Date.now();
     await restartMain(ctx);
     window = successorWindow(ctx, killedAt, startedAt, 'the leader was killed; its successor read a corrupt state');
   } else {
-    await writeFile(file, corrupt(kind, text));
+    await writeFile(file, bad);
   }
-  // the next cycle's save replaces it
-  const parses = async () => {
-    JSON.parse(await readFile(file, 'utf8'));
-    return true;
-  };
+  // the next cycle's save replaces it (JSON of the wrong shape parses already: it must change)
   const rewritten = await waitFor(
-    async () =>
-      (await parses()) && (kind === 'wrong-shape' ? (await readFile(file, 'utf8')) !== corrupt(kind, text) : true),
+    async () => {
+      const now = await readFile(file, 'utf8');
+      JSON.parse(now);
+      return now !== bad.toString();
+    },
     ctx.lockTtlSec * 1000 + 60_000,
   );
   ctx.checker.exemptState(ctx.f.stateDir, 0);
+  if (atRestart) {
+    const said = ctx.main.served
+      .output()
+      .split('\n')
+      .find((l) => l.includes('planner state'));
+    ctx.rec.note(`${ctx.main.name} on the ${kind} state file: ${said?.slice(0, 300) ?? 'said nothing about it'}`);
+  }
   ctx.rec.check('stateParses', rewritten, () => `the state file was not rewritten after it was corrupted (${kind})`);
   await window;
 }
