@@ -122,6 +122,7 @@ async function main(): Promise<number> {
     clearTimeout(hardStop);
     await finish();
   }
+  instances?.attributeHealthz();
   for (const line of rec.summary()) console.log(line);
   mkdirSync(OUT, { recursive: true });
   writeFileSync(

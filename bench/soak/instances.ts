@@ -50,6 +50,8 @@ export class Instance {
   readonly startedAt = Date.now();
   /** Durations of its finished cycles, ms, and when each ended (its log lines). */
   readonly cycles: Array<{ at: number; ms: number }> = [];
+  /** Every finished cycle, also those across a pause (to tell when it was busy). */
+  readonly allCycles: Array<{ at: number; ms: number }> = [];
   /** When it was SIGSTOPped and SIGCONTed: a cycle across a pause measures the pause. */
   private readonly pauses: Array<{ from: number; to: number }> = [];
   private scanned = 0;
@@ -115,7 +117,9 @@ export class Instance {
         const at = j.time ?? Date.now();
         const ms = j.ms ?? 0;
         const acrossPause = this.pauses.some((p) => p.from <= at && at - ms <= p.to);
-        if ((j.msg === 'cycle done' || j.msg === 'slow cycle') && !acrossPause) this.cycles.push({ at, ms });
+        if (j.msg !== 'cycle done' && j.msg !== 'slow cycle') continue;
+        this.allCycles.push({ at, ms });
+        if (!acrossPause) this.cycles.push({ at, ms });
       } catch {
         // a line cut by a kill
       }
@@ -205,6 +209,27 @@ export class Instances {
           .map((c) => c.ms),
       ),
     );
+  }
+
+  /**
+   * Marks each slow /healthz answer that came while its instance was running a cycle (the
+   * cycle's fitting and tuning run on the event loop), and says how many did.
+   */
+  attributeHealthz(): void {
+    const slow = this.rec.violations.filter((v) => v.invariant === 'healthz');
+    let during = 0;
+    for (const v of slow) {
+      const e = v.evidence as { instance?: string; duringCycleMs?: number } | undefined;
+      const inst = this.all.find((i) => i.name === e?.instance);
+      const end = this.rec.startedAt + v.t * 1000;
+      const cycle = inst?.allCycles.find((c) => c.at - c.ms <= end && end - 1500 <= c.at);
+      if (e && cycle) {
+        e.duringCycleMs = cycle.ms;
+        during++;
+      }
+    }
+    if (slow.length)
+      this.rec.note(`healthz: ${during} of the ${slow.length} slow answers kept came while that instance ran a cycle`);
   }
 
   /** Ends `inst` with SIGTERM (SIGKILL after `ms`) and waits for it. */
