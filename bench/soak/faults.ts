@@ -205,8 +205,20 @@ async function diskFull(ctx: FaultContext): Promise<void> {
   await rm(filler, { force: true });
 }
 
+/**
+ * Waits (at most 30 s) until the leader has finished a cycle that started after the latest query
+ * step: the cycles before the next step then need no query, so the first one that is held is the
+ * first after it, and the outage gets a quiet window (else a cycle stuck on its query from before
+ * the step could fill the whole outage).
+ */
+async function afterFreshCycle(ctx: FaultContext): Promise<void> {
+  const step = nextStep(Date.now()) - QUERY_STEP * 1000;
+  await waitFor(async () => ((await statusOf(ctx.main))?.lastCycleAt ?? 0) * 1000 >= step, 30_000);
+}
+
 async function prometheusRestart(ctx: FaultContext): Promise<void> {
   const downMs = ctx.rand.int(25_000, 40_000);
+  await afterFreshCycle(ctx);
   ctx.rec.fault('prometheus-restart', { downMs });
   const held = heldWindow(ctx, Date.now(), 'Prometheus was down');
   await ctx.f.prom.pause();
@@ -219,6 +231,7 @@ async function prometheusRestart(ctx: FaultContext): Promise<void> {
 async function prometheusStop(ctx: FaultContext): Promise<void> {
   // longer than the 15 s query timeout
   const stopMs = ctx.rand.int(25_000, 35_000);
+  await afterFreshCycle(ctx);
   ctx.rec.fault('prometheus-sigstop', { stopMs });
   const held = heldWindow(ctx, Date.now(), 'Prometheus was SIGSTOPped');
   ctx.f.prom.signal('SIGSTOP');
@@ -366,8 +379,8 @@ export const FAULTS: Record<string, Fault> = {
   'kill-restart': { maxSec: 25, run: killRestart },
   'corrupt-state': { maxSec: 30, run: corruptState },
   'disk-full': { maxSec: 25, run: diskFull },
-  'prometheus-restart': { maxSec: 50, run: prometheusRestart },
-  'prometheus-sigstop': { maxSec: 45, run: prometheusStop },
+  'prometheus-restart': { maxSec: 75, run: prometheusRestart },
+  'prometheus-sigstop': { maxSec: 70, run: prometheusStop },
   'dockerd-restart': { maxSec: 60, run: dockerdRestart },
   'recreate-service': { maxSec: 25, run: recreate },
   'change-bounds': { maxSec: 20, run: changeBounds },
