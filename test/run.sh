@@ -3,6 +3,8 @@
 # test by test/support/prometheus.ts) and one real Docker engine in Swarm mode (started here).
 #   bash test/run.sh            everything
 #   bash test/run.sh --unit     unit tests only (no Debian packages, no engine)
+# After the integration tests, the chaos soak (bench/soak.ts) runs for PRESCALE_SOAK_MINUTES
+# (default 5; 0 skips it outside CI) on an engine of its own; it prints `soak: N passed, N failed`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-all}
@@ -27,3 +29,18 @@ fi
 # shellcheck disable=SC2086
 # One file at a time: they share one engine, and one of them restarts it.
 node --import tsx --test --test-concurrency=1 --test-reporter=tap --test-timeout=600000 $files
+tests=$?
+[ "$mode" = "--unit" ] && exit $tests
+
+# the suite's engine is no longer needed: the soak starts (and restarts) its own
+bash test/env/docker.sh down "$work/docker" >/dev/null 2>&1
+minutes=${PRESCALE_SOAK_MINUTES:-5}
+if [ "$minutes" = 0 ] && [ "${CI:-}" != "true" ]; then
+  echo "test/run.sh: soak skipped (PRESCALE_SOAK_MINUTES=0)"
+  exit $tests
+fi
+[ "$minutes" = 0 ] && minutes=5
+node --import tsx bench/soak.ts --minutes "$minutes" --seed "${PRESCALE_SOAK_SEED:-1}"
+soak=$?
+[ $tests -ne 0 ] && exit $tests
+exit $soak

@@ -13,7 +13,7 @@ export const TEST_IMAGE = 'prescale-tiny:latest';
 export function testDocker(): Docker {
   const host = testDockerHost();
   if (!host) throw new Error('PRESCALE_TEST_DOCKER_HOST is not set (test/run.sh starts the engine)');
-  return new Docker({ socketPath: host.replace(/^unix:\/\//, '') });
+  return dockerAt(host);
 }
 
 /** Creates a replicated Swarm service running `sleep`. Returns its id. */
@@ -79,15 +79,63 @@ export function dockerCli(cmd: string, args: string[], opts: { input?: string; c
  * the same state after `downSeconds`, as a host's service manager would. Resolves once the swarm
  * answers again.
  */
-export async function restartEngine(downSeconds = 0): Promise<void> {
-  const host = testDockerHost();
+export async function restartEngine(downSeconds = 0, host = testDockerHost()): Promise<void> {
   if (!host) throw new Error('PRESCALE_TEST_DOCKER_HOST is not set');
   const dir = dirname(host.replace(/^unix:\/\//, ''));
-  const proc = spawn('bash', ['test/env/docker.sh', 'restart', dir, String(downSeconds)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const res = await dockerEnv(['restart', dir, String(downSeconds)]);
+  if (res.code !== 0) throw new Error(`docker.sh restart failed (${res.code}): ${res.stderr}`);
+}
+
+/** Runs test/env/docker.sh with `args`, without blocking the event loop. */
+async function dockerEnv(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runAsync('bash', ['test/env/docker.sh', ...args]);
+}
+
+/**
+ * A private engine of its own under `dir` (test/env/docker.sh up), for a run that must not share
+ * the suite's engine (e.g. the soak, which restarts it). Returns its DOCKER_HOST.
+ */
+export async function startEngine(dir: string): Promise<string> {
+  const res = await dockerEnv(['up', dir]);
+  const host = /PRESCALE_TEST_DOCKER_HOST=(\S+)/.exec(res.stdout)?.[1];
+  if (res.code !== 0 || !host) throw new Error(`docker.sh up failed (${res.code}): ${res.stderr}`);
+  return host;
+}
+
+/** Stops the engine startEngine(dir) started and cleans up after it (test/env/docker.sh down). */
+export async function stopEngine(dir: string): Promise<void> {
+  await dockerEnv(['down', dir]);
+}
+
+/** A client for the engine at `host` (DOCKER_HOST form, unix:// only). */
+export function dockerAt(host: string): Docker {
+  return new Docker({ socketPath: host.replace(/^unix:\/\//, '') });
+}
+
+/**
+ * Runs a command to its end without blocking the event loop (unlike dockerCli), for callers that
+ * time other things meanwhile. Never rejects: a command that cannot start answers code null.
+ */
+export function runAsync(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (b: Buffer) => (stdout += b));
+    proc.stderr.on('data', (b: Buffer) => (stderr += b));
+    const timer = opts.timeoutMs ? setTimeout(() => proc.kill('SIGKILL'), opts.timeoutMs) : undefined;
+    proc.once('error', (err) => resolve({ code: null, stdout, stderr: stderr + String(err) }));
+    proc.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
-  let err = '';
-  proc.stderr?.on('data', (b: Buffer) => (err += b));
-  const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
-  if (code !== 0) throw new Error(`docker.sh restart failed (${code}): ${err}`);
 }

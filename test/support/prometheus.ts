@@ -27,6 +27,8 @@ export interface PrometheusHandle {
   pause(): Promise<void>;
   /** Starts the server again on the same port and data. */
   resume(): Promise<void>;
+  /** Sends `signal` to the running server (e.g. SIGSTOP, SIGCONT); false when none runs. */
+  signal(signal: NodeJS.Signals): boolean;
 }
 
 /** OpenMetrics text for the series (samples in ascending time per series, as promtool wants). */
@@ -128,6 +130,7 @@ export async function startPrometheus(opts: { series: readonly BackfillSeries[] 
     url,
     pause: kill,
     resume: start,
+    signal: (sig) => (proc && proc.exitCode === null ? proc.kill(sig) : false),
     stop: async () => {
       await kill();
       rmSync(dir, { recursive: true, force: true });
