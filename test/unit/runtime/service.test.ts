@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { PrescaleService } from '../../../src/runtime/service.js';
 import { parseConfig } from '../../../src/config/schema.js';
 import { silentLogger } from '../../../src/observability/logger.js';
+import { MemoryStateStore } from '../../../src/runtime/state.js';
 import { FakeActuator, FakeSource, MemoryLeaseStore, labelled } from '../../support/fakes.js';
 
 const NOW = 1_800_000_000;
@@ -138,4 +139,28 @@ test('service: POST /apply re-reads the labels and clamps to the max they say no
     ['web', 4],
   ]);
   await s.stop();
+});
+
+test('service: stop() aborts a cycle stuck on a query and saves the state, instead of waiting for it', async () => {
+  let flushed = 0;
+  const hanging = new FakeSource();
+  hanging.queryRange = (_q, _s, _e, _st, signal?: AbortSignal) =>
+    new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted'))));
+  const state = new MemoryStateStore();
+  state.flush = () => void flushed++;
+  const s = new PrescaleService({
+    source: hanging,
+    actuators: [new FakeActuator([labelled('web', 'ok', 2)])],
+    config: parseConfig({ cycle: { history: 4 * 86_400, schedule: '0 0 1 1 *' } }, 't'),
+    apply: true,
+    logger: silentLogger(),
+    clock: { now: () => NOW },
+    state,
+  });
+  const cycle = s.cycle();
+  await new Promise((r) => setTimeout(r, 50));
+  await s.stop();
+  const report = await cycle;
+  assert.equal(report.services[0].status, 'held', 'the stuck service is held, not planned');
+  assert.ok(flushed >= 1, 'the state was saved');
 });
