@@ -71,41 +71,9 @@ export function registerBacktest(program: Command): void {
     )
     .option('--json', 'print JSON instead of tables')
     .action((o: BacktestOptions & { input: string[] }) => {
-      const models = o.models ? o.models.split(',').map((m) => m.trim()) : ['auto', ...AUTO_CANDIDATES];
-      for (const m of models) {
-        if (!modelNames().includes(m)) {
-          throw new PrescaleError('E_INPUT', `--models: unknown model "${m}"; valid: ${modelNames().join(', ')}`);
-        }
-      }
-      const results: { file: string; step: number; samples: number; scores: readonly ModelScore[] }[] = [];
-      for (const file of o.input) {
-        let series = fillGaps(readHistory(file));
-        if (o.resample !== undefined) series = fillGaps(resample(series, resampleStep(o.resample, series.step, file)));
-        let scores: readonly ModelScore[];
-        try {
-          scores = evaluateSeries(series, {
-            horizon: o.horizon,
-            origins: o.origins,
-            windowDays: o.windowDays,
-            evalDays: o.evalDays,
-            models,
-          }).scores;
-        } catch (err) {
-          throw new PrescaleError('E_INPUT', `${file}: ${err instanceof Error ? err.message : String(err)}`, {
-            cause: err,
-          });
-        }
-        results.push({ file, step: series.step, samples: series.values.length, scores });
-        if (!o.json) {
-          process.stdout.write(`${file} (${series.values.length} samples at ${series.step}s)\n${table(scores)}\n\n`);
-        }
-      }
-      const overall = models.map((model, i) => ({
-        model,
-        maseGeoMean: geometricMean(results.map((r) => r.scores[i].mase)),
-        coverage: results.reduce((a, r) => a + r.scores[i].coverage, 0) / results.length,
-        fitMs: results.reduce((a, r) => a + r.scores[i].fitMs, 0) / results.length,
-      }));
+      const models = modelsOf(o.models);
+      const results = o.input.map((file) => backtestFile(file, o, models));
+      const overall = overallScores(results, models);
       if (o.json) {
         process.stdout.write(
           `${JSON.stringify({ horizon: o.horizon, origins: o.origins, files: results, overall }, null, 1)}\n`,
@@ -122,4 +90,57 @@ export function registerBacktest(program: Command): void {
           .join('\n')}\n`,
       );
     });
+}
+
+/** The models of --models (default: auto and its candidates), or E_INPUT naming the unknown one. */
+function modelsOf(list: string | undefined): string[] {
+  const models = list ? list.split(',').map((m) => m.trim()) : ['auto', ...AUTO_CANDIDATES];
+  for (const m of models) {
+    if (!modelNames().includes(m)) {
+      throw new PrescaleError('E_INPUT', `--models: unknown model "${m}"; valid: ${modelNames().join(', ')}`);
+    }
+  }
+  return models;
+}
+
+/** One file's scores. */
+interface FileResult {
+  file: string;
+  step: number;
+  samples: number;
+  scores: readonly ModelScore[];
+}
+
+/** Scores every model on one file (its table printed unless --json); an evaluation error is E_INPUT naming the file. */
+function backtestFile(file: string, o: BacktestOptions, models: readonly string[]): FileResult {
+  let series = fillGaps(readHistory(file));
+  if (o.resample !== undefined) series = fillGaps(resample(series, resampleStep(o.resample, series.step, file)));
+  let scores: readonly ModelScore[];
+  try {
+    scores = evaluateSeries(series, {
+      horizon: o.horizon,
+      origins: o.origins,
+      windowDays: o.windowDays,
+      evalDays: o.evalDays,
+      models,
+    }).scores;
+  } catch (err) {
+    throw new PrescaleError('E_INPUT', `${file}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+  if (!o.json) {
+    process.stdout.write(`${file} (${series.values.length} samples at ${series.step}s)\n${table(scores)}\n\n`);
+  }
+  return { file, step: series.step, samples: series.values.length, scores };
+}
+
+/** Each model across the files: the geometric mean of MASE, the mean p90 coverage and fit time. */
+function overallScores(results: readonly FileResult[], models: readonly string[]) {
+  return models.map((model, i) => ({
+    model,
+    maseGeoMean: geometricMean(results.map((r) => r.scores[i].mase)),
+    coverage: results.reduce((a, r) => a + r.scores[i].coverage, 0) / results.length,
+    fitMs: results.reduce((a, r) => a + r.scores[i].fitMs, 0) / results.length,
+  }));
 }

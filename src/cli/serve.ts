@@ -6,7 +6,7 @@ import { DEFAULT_LOCK_TTL_SEC } from '../runtime/leader.js';
 import { PrescaleService } from '../runtime/service.js';
 import { loadConfig, parseConfig, type PrescaleConfig } from '../config/schema.js';
 import { systemClock } from '../core/domain/clock.js';
-import { createLogger } from '../observability/logger.js';
+import { createLogger, type Logger } from '../observability/logger.js';
 import { FileStateStore, MemoryStateStore } from '../runtime/state.js';
 import type { CliOptions } from './main.js';
 import {
@@ -78,29 +78,14 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
     )
     .action(async (o: ServeOptions) => {
       const logger = createLogger();
-      let config: PrescaleConfig = loadConfig(o.config);
-      let apply = o.apply;
-      if (o.embedded) {
-        config = parseConfig(
-          { ...config, cycle: { ...config.cycle, step: 300, schedule: o.schedule ?? config.cycle.schedule } },
-          o.config ?? '(embedded)',
-        );
-        apply = true; // the in-memory service follows the plan; nothing real is touched
-      } else if (o.schedule)
-        config = parseConfig({ ...config, cycle: { ...config.cycle, schedule: o.schedule } }, o.config ?? '(flags)');
+      const { config, apply } = serveConfig(o);
       const edges = buildEdges(
         { ...o, apply, prometheusAuth: prometheusAuthOf(o), ...(o.embedded && EMBEDDED) },
         config,
         logger,
       );
       const stateDir = o.stateDir ?? config.stateDir ?? (o.embedded ? undefined : DEFAULT_STATE_DIR);
-      const state = stateDir
-        ? new FileStateStore(stateDir, { now: (cli.clock ?? systemClock).now(), logger })
-        : new MemoryStateStore();
-      if (state instanceof FileStateStore && state.loadError)
-        logger.warn({ err: state.loadError }, 'planner state unreadable: starting fresh');
-      else if (state instanceof FileStateStore)
-        logger.info({ path: state.path, services: state.size }, 'planner state loaded');
+      const state = stateStore(stateDir, cli, logger);
       const info = {
         source: edges.where,
         forecasting: 'statistical models (TensorFlow.js is loaded only for a trained LSTM)',
@@ -132,19 +117,57 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
         },
         `prescale serving on ${address} (docs at ${address}/docs)`,
       );
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          logger.info({ signal }, 'stopping: aborting the running cycle');
-          // a bound on the whole stop, whatever hangs: the state is saved, then the process ends
-          setTimeout(() => {
-            logger.error({ signal, ms: STOP_BOUND_MS }, 'stop took too long: exiting now');
-            service.saveState();
-            process.exit(1);
-          }, STOP_BOUND_MS).unref();
-          void service.stop().then(resolve);
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-      });
+      await untilStopped(service, logger);
     });
+}
+
+/** The config of --config with --schedule over it; --embedded adds a 5-minute step and applies to its in-memory engine. */
+function serveConfig(o: ServeOptions): { config: PrescaleConfig; apply: boolean } {
+  const config = loadConfig(o.config);
+  if (o.embedded) {
+    return {
+      config: parseConfig(
+        { ...config, cycle: { ...config.cycle, step: 300, schedule: o.schedule ?? config.cycle.schedule } },
+        o.config ?? '(embedded)',
+      ),
+      apply: true, // the in-memory service follows the plan; nothing real is touched
+    };
+  }
+  if (o.schedule) {
+    return {
+      config: parseConfig({ ...config, cycle: { ...config.cycle, schedule: o.schedule } }, o.config ?? '(flags)'),
+      apply: o.apply,
+    };
+  }
+  return { config, apply: o.apply };
+}
+
+/** Planner state in `stateDir` (said in the log: loaded, or unreadable and started fresh), or in memory without one. */
+function stateStore(stateDir: string | undefined, cli: CliOptions, logger: Logger): FileStateStore | MemoryStateStore {
+  if (!stateDir) return new MemoryStateStore();
+  const state = new FileStateStore(stateDir, { now: (cli.clock ?? systemClock).now(), logger });
+  if (state.loadError) logger.warn({ err: state.loadError }, 'planner state unreadable: starting fresh');
+  else logger.info({ path: state.path, services: state.size }, 'planner state loaded');
+  return state;
+}
+
+/**
+ * Resolves once SIGTERM or SIGINT has stopped the service (the running cycle aborted, the lock
+ * released); a stop longer than STOP_BOUND_MS saves the state and exits 1.
+ */
+function untilStopped(service: PrescaleService, logger: Logger): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'stopping: aborting the running cycle');
+      // a bound on the whole stop, whatever hangs: the state is saved, then the process ends
+      setTimeout(() => {
+        logger.error({ signal, ms: STOP_BOUND_MS }, 'stop took too long: exiting now');
+        service.saveState();
+        process.exit(1);
+      }, STOP_BOUND_MS).unref();
+      void service.stop().then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
 }

@@ -37,6 +37,13 @@ export interface PredictionStatus {
 
 const NAIVE = 'naive';
 
+/** What every explanation of one record carries: its history, its forecast errors and the forecaster's notes. */
+interface Common {
+  readonly history: Pick<PredictionStatus, 'historyDays' | 'missingSamples'>;
+  readonly errors: Pick<PredictionStatus, 'forecastError' | 'maxForecastError'>;
+  readonly notes: readonly string[];
+}
+
 /** Explains the prediction behind one decision record. Pure. */
 export function explainPrediction(r: ServiceReport): PredictionStatus {
   const notes = (r.forecast?.notes ?? []).map((n) => n.message);
@@ -45,8 +52,18 @@ export function explainPrediction(r: ServiceReport): PredictionStatus {
     ? { historyDays: round((r.history.to - r.history.from) / 86_400, 2), missingSamples: r.history.gaps }
     : {};
   const errors = { forecastError: r.forecastError, maxForecastError };
+  const common: Common = { history, errors, notes };
+  return r.status === 'planned' ? explainPlanned(r, common) : explainNotPlanned(r, r.status, common);
+}
+
+/** A record that was not planned: skipped or gone (nothing done), held or failed (replicas kept). */
+function explainNotPlanned(
+  r: ServiceReport,
+  status: 'skipped' | 'gone' | 'held' | 'failed',
+  { history, errors, notes }: Common,
+): PredictionStatus {
   const problems = problemText(r.problems);
-  switch (r.status) {
+  switch (status) {
     case 'skipped':
       return {
         predicted: false,
@@ -68,9 +85,12 @@ export function explainPrediction(r: ServiceReport): PredictionStatus {
         ...errors,
         notes,
       };
-    case 'planned':
-      break;
   }
+}
+
+/** A planned record: no forecast (reactive), the naive fallback, an untrusted forecast (headroom), or predicted. */
+function explainPlanned(r: ServiceReport, { history, errors, notes }: Common): PredictionStatus {
+  const maxForecastError = errors.maxForecastError;
   const span = r.history ? describeHistory(r) : 'no history';
   if (!r.forecast) {
     const why = r.problems.find((p) => p.code === 'ForecastFailed')?.message ?? 'no forecast could be made';

@@ -3,17 +3,18 @@ import { PrescaleError } from '../../../core/domain/errors.js';
 import type { ForecastModel, ModelContext, PointForecast } from '../../../core/forecast/contract.js';
 import {
   buildBatch,
+  checkTrainingInput,
   historyNeeded,
-  minTrainingSamples,
   mulberry32,
-  normalisationOf,
+  prepareData,
+  range,
   SEQ_FEATURES,
   seasonalScale,
   shuffled,
-  windowFor,
   type LstmShape,
   type Normalisation,
   type SampleBatch,
+  type TrainingData,
 } from './features.js';
 
 /**
@@ -30,18 +31,10 @@ import {
  * seeded shuffle of the training windows each epoch.
  */
 
-/** Hidden units of the recurrent layer: small enough to train in seconds on wasm. */
+/** Hidden units of the recurrent layer: small, so that training stays quick on wasm. */
 const UNITS = 16;
 const BATCH = 128;
 const LEARNING_RATE = 0.005;
-/**
- * Training windows at most; more are thinned evenly (every 2nd, 3rd, ... origin), which keeps
- * 14 days at 5 minutes near 1 epoch/s on wasm (neighbouring windows overlap in all but one sample).
- */
-const MAX_TRAIN_WINDOWS = 2000;
-/** Validation windows at most, thinned the same way. */
-const MAX_VAL_WINDOWS = 600;
-
 /** What `trainLstm` needs besides the data. */
 export interface TrainOptions {
   /** Steps forecast directly (at most one day). */
@@ -132,16 +125,6 @@ export function buildNetwork(shape: LstmShape, seed: number, units = UNITS): tf.
   return tf.model({ inputs: [seq, day], outputs: out, name: 'prescale_lstm' });
 }
 
-/** Every `ceil(len / max)`-th element of `xs`, so at most about `max` remain. */
-function thin<T>(xs: readonly T[], max: number): T[] {
-  const stride = Math.max(1, Math.ceil(xs.length / max));
-  return xs.filter((_, i) => i % stride === 0);
-}
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
-}
-
 function tensorsOf(batch: SampleBatch, shape: LstmShape): [tf.Tensor3D, tf.Tensor2D] {
   return [
     tf.tensor3d(batch.seq, [batch.count, shape.window, SEQ_FEATURES]),
@@ -169,79 +152,59 @@ export function predictOrigins(
   );
 }
 
+/** The best epoch of a fit: its number, its losses, and (until set back) copies of its weights. */
+interface BestEpoch {
+  readonly epoch: number;
+  readonly loss: number;
+  readonly valLoss: number;
+  readonly weights: tf.Tensor[];
+}
+
+/** One epoch of minibatch training over the training windows in `order`; its mean loss. */
+async function trainEpoch(
+  network: tf.LayersModel,
+  inputs: readonly [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D],
+  order: readonly number[],
+  batchSize: number,
+): Promise<number> {
+  const [trainSeq, trainDay, trainTarget] = inputs;
+  let sum = 0;
+  for (let b = 0; b < order.length; b += batchSize) {
+    const idx = tf.tensor1d(order.slice(b, b + batchSize), 'int32');
+    const xs = [tf.gather(trainSeq, idx), tf.gather(trainDay, idx)];
+    const ys = tf.gather(trainTarget, idx);
+    const l = (await network.trainOnBatch(xs, ys)) as number;
+    sum += l * idx.shape[0];
+    tf.dispose([idx, ...xs, ys]);
+  }
+  return sum / order.length;
+}
+
 /**
- * Trains the LSTM on a gap-free series. The last day is held out and scored by rolling origin
- * (the holdout: MASE against the one-day seasonal naive); of the origins before it, the latest
- * `validationSplit` share is the validation set (chronological: no future leaks into training),
- * the rest is shuffled with the seed every epoch. Stops when the validation loss has not
- * improved for `patience` epochs and keeps the best epoch's weights.
+ * Fits the network epoch by epoch on a seeded shuffle of the training windows, stops after
+ * `patience` epochs without a better validation loss, and leaves the best epoch's weights in it;
+ * `seconds` is the time the epochs took.
  */
-export async function trainLstm(
-  values: readonly number[],
-  ctx: ModelContext,
+async function fitWithEarlyStopping(
+  network: tf.LayersModel,
+  data: TrainingData,
   opts: TrainOptions,
-): Promise<TrainedLstm> {
-  const m = ctx.seasonDay;
-  const H = opts.horizon;
-  if (!Number.isInteger(H) || H < 1 || H > m) {
-    throw new PrescaleError('E_INPUT', `horizon must be between 1 and ${m} steps (one day), got ${H}`);
-  }
-  if (!(opts.validationSplit > 0 && opts.validationSplit < 1)) {
-    throw new PrescaleError('E_INPUT', `validation split must be between 0 and 1, got ${opts.validationSplit}`);
-  }
-  const need = minTrainingSamples(ctx, H);
-  if (values.length < need) {
-    const days = (need * ctx.step) / 86_400;
-    throw new PrescaleError(
-      'E_INPUT',
-      `history too short for the LSTM: ${values.length} samples, needs ${need} (${days.toFixed(1)} days at ${ctx.step} s)`,
-    );
-  }
-  if (!values.every(Number.isFinite)) throw new PrescaleError('E_INPUT', 'history holds non-finite values');
-
-  const y = values;
-  const n = y.length;
-  const shape: LstmShape = { window: windowFor(ctx), horizon: H, seasonDay: m };
-  const testStart = n - m; // the held-out last day
-  const norm = normalisationOf(y.slice(0, testStart));
-  // origins whose targets end before the held-out day
-  const origins = range(historyNeeded(shape), testStart - H + 1);
-  const nVal = Math.max(1, Math.round(origins.length * opts.validationSplit));
-  const units = opts.units ?? UNITS;
-  const batchSize = opts.batchSize ?? BATCH;
-  const learningRate = opts.learningRate ?? LEARNING_RATE;
-  const trainOrigins = thin(origins.slice(0, origins.length - nVal), opts.maxTrainWindows ?? MAX_TRAIN_WINDOWS);
-  const valOrigins = thin(origins.slice(origins.length - nVal), MAX_VAL_WINDOWS);
-
-  const network = buildNetwork(shape, opts.seed, units);
-  network.compile({ optimizer: tf.train.adam(learningRate), loss: 'meanSquaredError' });
-
-  const train = buildBatch(y, trainOrigins, shape, norm);
-  const val = buildBatch(y, valOrigins, shape, norm);
+  batchSize: number,
+): Promise<{ epochs: number; best: BestEpoch; seconds: number }> {
+  const { train, val, shape } = data;
   const [trainSeq, trainDay] = tensorsOf(train, shape);
-  const trainTarget = tf.tensor2d(train.target, [train.count, H]);
+  const trainTarget = tf.tensor2d(train.target, [train.count, shape.horizon]);
   const valInputs = tensorsOf(val, shape);
-  const valTarget = tf.tensor2d(val.target, [val.count, H]);
+  const valTarget = tf.tensor2d(val.target, [val.count, shape.horizon]);
   const rand = mulberry32(opts.seed);
   const rows = range(0, train.count);
-
-  let best = { epoch: 0, loss: Infinity, valLoss: Infinity, weights: [] as tf.Tensor[] };
+  let best: BestEpoch = { epoch: 0, loss: Infinity, valLoss: Infinity, weights: [] };
   let epoch = 0;
   const t0 = performance.now();
   try {
     while (epoch < opts.epochs) {
       epoch++;
-      const order = shuffled(rows, rand);
-      let sum = 0;
-      for (let b = 0; b < order.length; b += batchSize) {
-        const idx = tf.tensor1d(order.slice(b, b + batchSize), 'int32');
-        const xs = [tf.gather(trainSeq, idx), tf.gather(trainDay, idx)];
-        const ys = tf.gather(trainTarget, idx);
-        const l = (await network.trainOnBatch(xs, ys)) as number;
-        sum += l * idx.shape[0];
-        tf.dispose([idx, ...xs, ys]);
-      }
-      const loss = sum / train.count;
+      const loss = await trainEpoch(network, [trainSeq, trainDay, trainTarget], shuffled(rows, rand), batchSize);
       const valLoss = tf.tidy(
         () => (network.evaluate(valInputs, valTarget, { batchSize: 1024 }) as tf.Scalar).dataSync()[0],
       );
@@ -260,10 +223,15 @@ export async function trainLstm(
   } finally {
     tf.dispose([trainSeq, trainDay, trainTarget, ...valInputs, valTarget, ...best.weights]);
   }
-  const seconds = (performance.now() - t0) / 1000;
+  return { epochs: epoch, best, seconds: (performance.now() - t0) / 1000 };
+}
 
-  // the holdout: rolling origins over the held-out day, every origin whose horizon fits in it
-  const testOrigins = range(testStart, n - H + 1);
+/** The holdout: rolling origins over the held-out day, every origin whose horizon fits in it. */
+function scoreHoldout(network: tf.LayersModel, y: readonly number[], data: TrainingData): HoldoutScores {
+  const { shape, norm, testStart } = data;
+  const H = shape.horizon;
+  const m = shape.seasonDay;
+  const testOrigins = range(testStart, y.length - H + 1);
   const forecasts = predictOrigins(network, y, testOrigins, shape, norm);
   let errL = 0;
   let errS = 0;
@@ -278,40 +246,64 @@ export async function trainLstm(
   const scale = seasonalScale(y, testStart, m);
   const maeLstm = errL / cnt;
   const maeSeasonalNaive = errS / cnt;
+  return {
+    heldOut: m,
+    origins: testOrigins.length,
+    horizon: H,
+    maseLstm: maeLstm / scale,
+    maseSeasonalNaive: maeSeasonalNaive / scale,
+    maeLstm,
+    maeSeasonalNaive,
+  };
+}
 
+/**
+ * Trains the LSTM on a gap-free series. The last day is held out and scored by rolling origin
+ * (the holdout: MASE against the one-day seasonal naive); of the origins before it, the latest
+ * `validationSplit` share is the validation set (chronological: no future leaks into training),
+ * the rest is shuffled with the seed every epoch. Stops when the validation loss has not
+ * improved for `patience` epochs and keeps the best epoch's weights.
+ */
+export async function trainLstm(
+  values: readonly number[],
+  ctx: ModelContext,
+  opts: TrainOptions,
+): Promise<TrainedLstm> {
+  checkTrainingInput(values, ctx, opts);
+  const y = values;
+  const n = y.length;
+  const units = opts.units ?? UNITS;
+  const batchSize = opts.batchSize ?? BATCH;
+  const learningRate = opts.learningRate ?? LEARNING_RATE;
+  const data = prepareData(y, ctx, opts);
+  const network = buildNetwork(data.shape, opts.seed, units);
+  network.compile({ optimizer: tf.train.adam(learningRate), loss: 'meanSquaredError' });
+  const { epochs, best, seconds } = await fitWithEarlyStopping(network, data, opts, batchSize);
   return {
     network,
-    shape,
-    normalisation: norm,
+    shape: data.shape,
+    normalisation: data.norm,
     step: ctx.step,
     first: ctx.start,
     last: ctx.start + (n - 1) * ctx.step,
     samples: n,
     seed: opts.seed,
     training: {
-      epochs: epoch,
+      epochs,
       maxEpochs: opts.epochs,
       bestEpoch: best.epoch,
-      stoppedEarly: epoch < opts.epochs,
+      stoppedEarly: epochs < opts.epochs,
       loss: best.loss,
       valLoss: best.valLoss,
-      trainWindows: train.count,
-      valWindows: val.count,
+      trainWindows: data.train.count,
+      valWindows: data.val.count,
       batchSize,
       units,
       learningRate,
       seconds,
-      epochsPerSecond: seconds > 0 ? epoch / seconds : 0,
+      epochsPerSecond: seconds > 0 ? epochs / seconds : 0,
     },
-    holdout: {
-      heldOut: m,
-      origins: testOrigins.length,
-      horizon: H,
-      maseLstm: maeLstm / scale,
-      maseSeasonalNaive: maeSeasonalNaive / scale,
-      maeLstm,
-      maeSeasonalNaive,
-    },
+    holdout: scoreHoldout(network, y, data),
   };
 }
 

@@ -20,33 +20,35 @@ function recentLags(ctx: ModelContext): number {
   return Math.max(3, Math.min(12, Math.round(3600 / ctx.step)));
 }
 
+/** The lag layout of one fit: L recent lags, the day lag m and, when weekly, the week lag w. */
+interface Lags {
+  readonly L: number;
+  readonly m: number;
+  readonly w: number | undefined;
+}
+
 /**
- * Least-squares coefficients of every direct step k = 1..direct at once, from the normal
- * equations of each step without forming its rows. The rows of step k are t in [first, n - k]:
- * features y[t-1-i] (i < L), y[t+k-1-m], y[t+k-1-w] (weekly), 1; target y[t+k-1]. Every entry
- * of XᵀX and Xᵀy is a sum of lagged products over the rows, and step k's sums follow from step
- * k − 1's in O(1) each: the recent-lag block loses the last row; the products of the target, day
- * and week with lag i are step k − 1's with lag i + 1 less its first row (the same pairs of
- * samples, one row further); the day and week terms lose their first row. Only the products with
- * the oldest lag are summed afresh per step: a sixth of the work of summing every step's rows.
+ * The running sums of the normal equations of one direct step: the recent-lag block S (lower
+ * triangle) and s1; the products of the target (tl), day (dl) and week (wl) with each lag; and the
+ * day, week and target terms among themselves (dd = Σ d², d1 = Σ d, dw = Σ d·w, td = Σ t·d, …).
  */
-function fitDirect(
-  y: Float64Array,
-  first: number,
-  direct: number,
-  L: number,
-  m: number,
-  w: number | undefined,
-): Float64Array[] {
+interface StepSums {
+  readonly S: Float64Array;
+  readonly s1: Float64Array;
+  readonly tl: Float64Array;
+  readonly dl: Float64Array;
+  readonly wl: Float64Array;
+  own: { dd: number; d1: number; ww: number; w1: number; dw: number; td: number; tw: number; t1: number };
+}
+
+/**
+ * Step 1's sums over rows [first, n − 1]. The recent-lag block S[i][j] = Σ y[t-1-i] y[t-1-j]
+ * (j ≤ i): the first column summed, each diagonal then shifted one row at a time.
+ */
+function firstStepSums(y: Float64Array, first: number, { L, m, w }: Lags): StepSums {
   const n = y.length;
   const weekly = w !== undefined;
   const wk = w ?? 0;
-  const p = L + 2 + (weekly ? 1 : 0);
-  const D = L; // index of the day lag
-  const W = L + 1; // index of the week lag
-  const C = p - 1; // index of the constant
-  // recent-lag block S[i][j] = Σ y[t-1-i] y[t-1-j] (j ≤ i) and s1[i] = Σ y[t-1-i] over rows [first, n - 1]:
-  // the first column summed, each diagonal then shifted one row at a time
   const S = new Float64Array(L * L);
   const s1 = new Float64Array(L);
   const rows = n - first;
@@ -58,7 +60,6 @@ function fitDirect(
       S[i * L + j] = S[(i - 1) * L + j - 1] + y[first - 1 - i] * y[first - 1 - j] - y[n - 1 - i] * y[n - 1 - j];
     }
   }
-  // step 1's products of the target (tl), day (dl) and week (wl) with each lag, and their own terms
   const tl = new Float64Array(L);
   const dl = new Float64Array(L);
   const wl = new Float64Array(L);
@@ -83,66 +84,107 @@ function fitDirect(
       tw += tg * v;
     }
   }
+  return { S, s1, tl, dl, wl, own: { dd, d1, ww, w1, dw, td, tw, t1 } };
+}
+
+/** Step k − 1's sums, in place, turned into step k's (k > 1). */
+function advanceStep(sums: StepSums, y: Float64Array, first: number, k: number, { L, m, w }: Lags): void {
+  const { S, s1, tl, dl, wl, own } = sums;
+  const n = y.length;
+  const rows = n - first;
+  const weekly = w !== undefined;
+  const wk = w ?? 0;
+  // row t = n - k + 1 leaves the lag block
+  const t = n - k + 1;
+  for (let i = 0; i < L; i++) {
+    const a = y[t - 1 - i];
+    s1[i] -= a;
+    for (let j = 0; j <= i; j++) S[i * L + j] -= a * y[t - 1 - j];
+  }
+  // step k − 1's first row (target yt, day yd, week yw); its lag i + 1 is step k's lag i one row earlier
+  const f = first + k - 2;
+  const yt = y[f];
+  const yd = y[f - m];
+  const yw = weekly ? y[f - wk] : 0;
+  for (let i = 0; i < L - 1; i++) {
+    const lag = y[first - 2 - i];
+    tl[i] = tl[i + 1] - yt * lag;
+    dl[i] = dl[i + 1] - yd * lag;
+    wl[i] = wl[i + 1] - yw * lag;
+  }
+  tl[L - 1] = dot(y, first + k - 1, y, first - L, rows - k + 1);
+  dl[L - 1] = dot(y, first + k - 1 - m, y, first - L, rows - k + 1);
+  if (weekly) wl[L - 1] = dot(y, first + k - 1 - wk, y, first - L, rows - k + 1);
+  own.dd -= yd * yd;
+  own.d1 -= yd;
+  own.td -= yt * yd;
+  own.t1 -= yt;
+  if (weekly) {
+    own.ww -= yw * yw;
+    own.w1 -= yw;
+    own.dw -= yd * yw;
+    own.tw -= yt * yw;
+  }
+}
+
+/** Step k's coefficients: XᵀX and Xᵀy laid out from its sums, then solved. */
+function solveStep(sums: StepSums, rowCount: number, L: number, weekly: boolean): Float64Array {
+  const { S, s1, tl, dl, wl, own } = sums;
+  const p = L + 2 + (weekly ? 1 : 0);
+  const D = L; // index of the day lag
+  const W = L + 1; // index of the week lag
+  const C = p - 1; // index of the constant
+  const xtx = new Float64Array(p * p);
+  const xty = new Float64Array(p);
+  const set = (i: number, j: number, v: number) => {
+    xtx[i * p + j] = v;
+    xtx[j * p + i] = v;
+  };
+  for (let i = 0; i < L; i++) {
+    for (let j = 0; j <= i; j++) set(i, j, S[i * L + j]);
+    set(D, i, dl[i]);
+    set(C, i, s1[i]);
+    xty[i] = tl[i];
+    if (weekly) set(W, i, wl[i]);
+  }
+  set(D, D, own.dd);
+  set(C, D, own.d1);
+  set(C, C, rowCount);
+  xty[D] = own.td;
+  xty[C] = own.t1;
+  if (weekly) {
+    set(W, W, own.ww);
+    set(W, D, own.dw);
+    set(C, W, own.w1);
+    xty[W] = own.tw;
+  }
+  return ridgeSolve(xtx, xty, p);
+}
+
+/**
+ * Least-squares coefficients of every direct step k = 1..direct at once, from the normal
+ * equations of each step without forming its rows. The rows of step k are t in [first, n - k]:
+ * features y[t-1-i] (i < L), y[t+k-1-m], y[t+k-1-w] (weekly), 1; target y[t+k-1]. Every entry
+ * of XᵀX and Xᵀy is a sum of lagged products over the rows, and step k's sums follow from step
+ * k − 1's in O(1) each: the recent-lag block loses the last row; the products of the target, day
+ * and week with lag i are step k − 1's with lag i + 1 less its first row (the same pairs of
+ * samples, one row further); the day and week terms lose their first row. Only the products with
+ * the oldest lag are summed afresh per step: a sixth of the work of summing every step's rows.
+ */
+function fitDirect(
+  y: Float64Array,
+  first: number,
+  direct: number,
+  L: number,
+  m: number,
+  w: number | undefined,
+): Float64Array[] {
+  const lags: Lags = { L, m, w };
+  const sums = firstStepSums(y, first, lags);
   const out: Float64Array[] = [];
   for (let k = 1; k <= direct; k++) {
-    if (k > 1) {
-      // row t = n - k + 1 leaves the lag block
-      const t = n - k + 1;
-      for (let i = 0; i < L; i++) {
-        const a = y[t - 1 - i];
-        s1[i] -= a;
-        for (let j = 0; j <= i; j++) S[i * L + j] -= a * y[t - 1 - j];
-      }
-      // step k − 1's first row (target yt, day yd, week yw); its lag i + 1 is step k's lag i one row earlier
-      const f = first + k - 2;
-      const yt = y[f];
-      const yd = y[f - m];
-      const yw = weekly ? y[f - wk] : 0;
-      for (let i = 0; i < L - 1; i++) {
-        const lag = y[first - 2 - i];
-        tl[i] = tl[i + 1] - yt * lag;
-        dl[i] = dl[i + 1] - yd * lag;
-        wl[i] = wl[i + 1] - yw * lag;
-      }
-      tl[L - 1] = dot(y, first + k - 1, y, first - L, rows - k + 1);
-      dl[L - 1] = dot(y, first + k - 1 - m, y, first - L, rows - k + 1);
-      if (weekly) wl[L - 1] = dot(y, first + k - 1 - wk, y, first - L, rows - k + 1);
-      dd -= yd * yd;
-      d1 -= yd;
-      td -= yt * yd;
-      t1 -= yt;
-      if (weekly) {
-        ww -= yw * yw;
-        w1 -= yw;
-        dw -= yd * yw;
-        tw -= yt * yw;
-      }
-    }
-    const xtx = new Float64Array(p * p);
-    const xty = new Float64Array(p);
-    const set = (i: number, j: number, v: number) => {
-      xtx[i * p + j] = v;
-      xtx[j * p + i] = v;
-    };
-    for (let i = 0; i < L; i++) {
-      for (let j = 0; j <= i; j++) set(i, j, S[i * L + j]);
-      set(D, i, dl[i]);
-      set(C, i, s1[i]);
-      xty[i] = tl[i];
-      if (weekly) set(W, i, wl[i]);
-    }
-    set(D, D, dd);
-    set(C, D, d1);
-    set(C, C, n - k - first + 1);
-    xty[D] = td;
-    xty[C] = t1;
-    if (weekly) {
-      set(W, W, ww);
-      set(W, D, dw);
-      set(C, W, w1);
-      xty[W] = tw;
-    }
-    out.push(ridgeSolve(xtx, xty, p));
+    if (k > 1) advanceStep(sums, y, first, k, lags);
+    out.push(solveStep(sums, y.length - k - first + 1, L, w !== undefined));
   }
   return out;
 }
