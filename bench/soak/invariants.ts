@@ -20,6 +20,9 @@ export interface Sample {
   readonly replicas: ReadonlyMap<string, number>;
 }
 
+/** The reasons of records that are not plans: a held service, or one whose planning failed. */
+const NOT_PLANNED = ['HoldOnError', 'held', 'failed', 'skipped', 'gone'];
+
 /** The cycle period of the instances' schedule. */
 export const CYCLE_MS = 10_000;
 const HEALTHZ_LIMIT_MS = 1000;
@@ -325,7 +328,10 @@ export class Checker {
     const after = await getJson<Status>(`${inst.url}/v1/status`);
     if (!before || !recs || !engine || !after || before.lastCycleAt !== after.lastCycleAt) return undefined;
     if (before.mode !== 'apply') return { ok: false, detail: `${inst.name} is ${before.mode}` };
-    const off = recs.filter((r) => r.reason === 'HoldOnError' || engine.replicas.get(r.service) !== r.desiredReplicas);
+    // a record that is not a plan (held, failed, skipped, gone) has its status as its reason
+    const off = recs.filter(
+      (r) => NOT_PLANNED.includes(r.reason) || engine.replicas.get(r.service) !== r.desiredReplicas,
+    );
     const missing = this.f.services.filter((s) => !recs.some((r) => r.service === s.key)).map((s) => s.key);
     const detail = [
       ...off.map(
