@@ -49,7 +49,10 @@ export interface CycleDeps {
   readonly apply: boolean | (() => boolean);
   readonly logger: Logger;
   readonly state?: StateStore;
-  /** Models loaded at start-up (e.g. a trained LSTM), offered to `auto` and by name. */
+  /**
+   * Models loaded at start-up (e.g. a trained LSTM), for services that name them in
+   * `prescale.model`; not offered to `auto`.
+   */
   readonly extraModels?: readonly ForecastModel[];
   /** Told what each cycle discovered (and which actuators failed to), e.g. to notice changes. */
   readonly onDiscovered?: (targets: readonly ScaleTarget[], failed: readonly string[]) => void;

@@ -36,7 +36,12 @@ export class ForecastCache {
     if (cached?.spec === spec && cached.end === end) return cached.forecast;
     const refit = !cached || cached.spec !== spec || now - cached.fittedAt >= this.refitSec;
     const prepared = refit
-      ? prepareSeries(series, this.horizonSteps, { model, extraModels: this.extraModels })
+      ? // a loaded model serves the services that name it; `auto` keeps to the statistical ones, so
+        // a model trained on one series is not judged on every service's history at every refit
+        prepareSeries(series, this.horizonSteps, {
+          model,
+          extraModels: model === 'auto' ? undefined : this.extraModels,
+        })
       : cached.prepared;
     const forecast = forecastFrom(prepared, series);
     this.entries.set(key, { spec, end, fittedAt: refit ? now : cached.fittedAt, prepared, forecast });

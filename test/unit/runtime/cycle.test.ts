@@ -370,3 +370,22 @@ test('cycle: samples the source left out as unusable are said in the report, wit
   assert.equal(a.droppedSamples, 3);
   assert.ok(a.problems.some((p) => p.code === 'SamplesDropped'));
 });
+
+test('cycle: a loaded model serves the services that name it and is not a candidate of auto', async () => {
+  const loaded = lastValueModel('loaded');
+  const run = (labels: Record<string, string>) =>
+    new Reconciler({
+      source: new FakeSource(),
+      actuators: [new FakeActuator([target('a', 'ok', 2, labels)])],
+      config: parseConfig({ cycle: { history: 4 * 86_400 } }, 't'),
+      apply: false,
+      logger: silentLogger(),
+      extraModels: [loaded],
+    }).runOnce(NOW);
+  const auto = await run({ 'prescale.auto-tune': 'false' });
+  assert.equal(loaded.fits, 0, 'auto never fits it');
+  assert.doesNotMatch(auto.services[0].forecast?.model ?? '', /loaded/);
+  const named = await run({ 'prescale.auto-tune': 'false', 'prescale.model': 'loaded' });
+  assert.ok(loaded.fits > 0);
+  assert.equal(named.services[0].forecast?.model, 'loaded');
+});
