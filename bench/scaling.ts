@@ -5,13 +5,13 @@
  * 7 days. Policies: prescale's default (forecast walk refitted hourly + planner), the reactive
  * HPA algorithm and the oracle; then a trade-off curve on the same forecasts: fixed policies
  * (quantile, headroom, utilisation, margin scale, scale-down stabilisation) and the daily
- * per-service tuning at several prices of unserved demand. Writes bench/out/scaling.{md,json} and SVG charts to
+ * per-service tuning under miss budgets of 0.05 … 2 %, and how often each budget held on the week after. Writes bench/out/scaling.{md,json} and SVG charts to
  * docs/charts/.  Run: npm run bench:scaling
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { policyWith } from '../src/config/defaults.js';
+import { DEFAULT_POLICY, policyWith } from '../src/config/defaults.js';
 import type { ScalingPolicy } from '../src/core/domain/policy.js';
 import { timeAt } from '../src/core/domain/series.js';
 import { quantile } from '../src/core/series/stats.js';
@@ -27,10 +27,12 @@ import {
   type TuningSettings,
   TUNING,
 } from '../src/core/simulate/index.js';
+import { budgetSweep } from './budget.js';
 import { renderSvg, replayChart, tradeoffChart } from './charts.js';
 import { loadTrace, traceFiles } from './traces.js';
 
 const STARTUP = 300;
+const DEFAULT_BUDGET = DEFAULT_POLICY.targetUnserved;
 const out: string[] = [];
 const say = (line = '') => {
   out.push(line);
@@ -143,16 +145,10 @@ for (const stab of [1800, 2700, 3600]) {
     `${stab / 60} min`,
   ]);
 }
-for (const price of [0.3, 0.4, 0.5, 0.7, 1, 2]) {
-  families.push([
-    'tuned daily, unserved price',
-    {},
-    `${price}${price === TUNING.unservedPrice ? ' (default)' : ''}`,
-    { unservedPrice: price },
-  ]);
-}
-families.push(['tuned daily, full grid search', {}, `price ${TUNING.unservedPrice}`, { search: 'grid' }]);
-families.push(['tuned daily, no action price', {}, `price ${TUNING.unservedPrice}`, { actionPrice: 0 }]);
+// the rule before the miss budget, for a side-by-side figure: a fixed price on unserved demand
+families.push(['tuned daily, unserved price (no budget)', {}, '0.5', { unservedPrice: 0.5 }]);
+families.push(['tuned daily, full grid search', {}, `budget ${DEFAULT_BUDGET} %`, { search: 'grid' }]);
+families.push(['tuned daily, no action price', {}, `budget ${DEFAULT_BUDGET} %`, { actionPrice: 0 }]);
 say();
 say('## Trade-off: unserved demand against cost on the same forecasts (mean over the traces)');
 say();
@@ -174,6 +170,12 @@ for (const [family, overrides, label, tuning] of families) {
 }
 curve.push({ family: 'reference', label: 'reactive HPA', ...r });
 curve.push({ family: 'reference', label: 'prescale default', ...p });
+
+// The miss budget swept: the frontier it draws, and how far each budget can be trusted.
+const budgets = budgetSweep(traces, (t, b) => run(t, { targetUnserved: b }), say);
+for (const b of budgets) {
+  curve.push({ family: 'tuned daily, miss budget', label: `${b.budgetPct} %`, ...b.mean });
+}
 await renderSvg(tradeoffChart(curve), join(chartsDir, 'tradeoff.svg'));
 
 // Speed: one whole simulation (forecasts + planning) of a 30-day trace.
@@ -217,6 +219,7 @@ writeFileSync(
     {
       summary,
       curve,
+      budgets,
       monthSeconds,
       perTrace: defaults.map((d) => ({ trace: d.t.name, walkSeconds: d.t.walkSeconds, ...d.cmp })),
     },

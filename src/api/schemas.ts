@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TUNING_CODES } from '../core/simulate/tune.js';
 import { PROBLEM_CODES, SERVICE_STATUSES } from '../runtime/report.js';
 import { FALLBACKS } from '../runtime/explain.js';
 
@@ -42,6 +43,10 @@ export const Tuning = z
     costVsOracle: z.number().describe('replay of the chosen policy: replica cost / perfect foresight'),
     configuredUnservedPct: z.number().describe('the configured policy on the same replay'),
     configuredCostVsOracle: z.number(),
+    targetUnservedPct: z.number().describe('the miss budget tuned for (targetUnserved), % of demand'),
+    budget: z
+      .enum(TUNING_CODES)
+      .describe('WithinBudget: the chosen replay kept to the budget; OverBudget: none did, the fewest misses'),
   })
   .describe('the policy tuning in force (autoTune): what it set, and the replay it chose it on');
 

@@ -75,6 +75,8 @@ function describeService(s: ServiceReport): ServiceView {
     costVsOracle: s.tuning.score.costVsOracle,
     configuredUnservedPct: s.tuning.configured.unservedPct,
     configuredCostVsOracle: s.tuning.configured.costVsOracle,
+    targetUnservedPct: s.tuning.budgetPct,
+    budget: s.tuning.code,
   };
   const view: ServiceView = {
     ...identity(s),

@@ -99,6 +99,13 @@ export const POLICY_FIELDS = {
     default: true,
     doc: 're-tune utilisation, margin, stabilisation daily',
   },
+  targetUnserved: {
+    key: 'targetUnserved',
+    label: 'prescale.target-unserved',
+    parser: decimal({ min: 0, max: 100, expects: 'a percentage in [0, 100]' }),
+    default: 0.5,
+    doc: 'miss budget of the daily tuning: % of demand its replayed week may leave unserved',
+  },
   maxStepUp: {
     key: 'maxStepUp',
     label: 'prescale.max-step-up',

@@ -28,6 +28,11 @@ export interface ScalingPolicy {
    * src/core/simulate/tune.ts). Default true; false keeps the policy exactly as configured.
    */
   readonly autoTune: boolean;
+  /**
+   * The miss budget of that tuning: the share of demand (%) the replayed week may leave unserved.
+   * The tuning keeps the cheapest policy within it, or the one with the fewest misses when none is.
+   */
+  readonly targetUnserved: number;
   /** Most replicas added by one decision (Infinity = no limit). */
   readonly maxStepUp: number;
   /** Most replicas removed by one decision (Infinity = no limit). */

@@ -11,7 +11,10 @@ export { planAlong, type PlanStart, type PlanRun } from './plan.js';
 export {
   tunePolicy,
   tuningCandidates,
+  betterUnderBudget,
   TUNING,
+  TUNING_CODES,
+  type TuningCode,
   type Tuning,
   type TunedFields,
   type ReplayScore,

@@ -11,13 +11,15 @@ import { oracleSchedule, scoreSchedule } from './replay.js';
  * capacity by its p90 alone, a load with isolated spikes pays for a wide margin at every step.
  * Once a day the planner replays the service's own last week — the forecasts the job made (or
  * would have made) and the load that came — under a small grid of policies, scores each as the
- * replay bench does, and keeps the one with the lowest
+ * replay bench does, and keeps the cheapest whose replay leaves at most the policy's miss budget
+ * (`targetUnserved`, % of demand) unserved, the cost being
  *
- *     replica cost / oracle cost + UNSERVED_PRICE × unserved % + ACTION_PRICE × scale actions per week
+ *     replica cost / oracle cost + ACTION_PRICE × scale actions per week
  *
- * The prices say what a missed request and a scale action are worth against a replica: 1 % of the
- * demand unserved weighs as much as 0.5 × the oracle's replicas, one action per week as 0.05 %
- * of them. The grid: target utilisation between the configured one and 1, the forecast margin
+ * (one action per week weighs as 0.05 % of the oracle's replicas: a tie-break against flapping).
+ * When no candidate stays within the budget, the one with the fewest misses wins, and the tuning
+ * says so (`OverBudget`). The budget replaces a price on unserved demand: a user can state how
+ * much may go unserved, not what a miss is worth against a replica. The grid: target utilisation between the configured one and 1, the forecast margin
  * (p90 − p50) scaled by 0.5 … 2, scale-down stabilisation 5 … 60 minutes. Everything else (min,
  * max, step limits, quantile, headroom, the reactive floor) stays as configured.
  * Measured on the replay bench (docs/benchmarks.md). Pure.
@@ -29,7 +31,6 @@ export const TUNING: TuningSettings = Object.freeze({
   windowSec: 7 * DAY_SECONDS,
   /** Do not tune on less than this (seconds). */
   minWindowSec: DAY_SECONDS,
-  unservedPrice: 0.5,
   actionPrice: 0.0005,
   marginScales: [0.5, 0.75, 1, 1.25, 1.5, 2],
   stabilizationsSec: [300, 900, 1800, 3600],
@@ -40,8 +41,12 @@ export interface TuningSettings {
   readonly everySec: number;
   readonly windowSec: number;
   readonly minWindowSec: number;
-  readonly unservedPrice: number;
   readonly actionPrice: number;
+  /**
+   * A price on unserved demand instead of the budget: the candidate with the lowest cost + price ×
+   * unserved % wins. Unset in the service; the scaling bench sets it to compare the two rules.
+   */
+  readonly unservedPrice?: number;
   readonly marginScales: readonly number[];
   readonly stabilizationsSec: readonly number[];
   /** 'grid' tries every combination; 'coordinate' one field at a time (utilisation, margin, stabilisation). */
@@ -55,8 +60,24 @@ export interface ReplayScore {
   readonly unservedPct: number;
   readonly costVsOracle: number;
   readonly actionsPerWeek: number;
-  /** The objective above (lower is better). */
-  readonly objective: number;
+  /** The cost above: cost vs oracle plus the action price (lower is better). */
+  readonly cost: number;
+}
+
+/** How a tuning ended: a policy within the miss budget, or none (the fewest misses instead). */
+export const TUNING_CODES = ['WithinBudget', 'OverBudget'] as const;
+export type TuningCode = (typeof TUNING_CODES)[number];
+
+/**
+ * The order of candidates under a budget of `budgetPct` % unserved: within the budget beats over
+ * it; within it, the cheaper; over it, the fewer misses, then the cheaper. True when `a` is better.
+ */
+export function betterUnderBudget(a: ReplayScore, b: ReplayScore, budgetPct: number): boolean {
+  const aIn = a.unservedPct <= budgetPct;
+  const bIn = b.unservedPct <= budgetPct;
+  if (aIn !== bIn) return aIn;
+  if (aIn || a.unservedPct === b.unservedPct) return a.cost < b.cost;
+  return a.unservedPct < b.unservedPct;
 }
 
 export interface Tuning {
@@ -66,6 +87,9 @@ export interface Tuning {
   /** The chosen policy's replay, and the configured policy's on the same window. */
   readonly score: ReplayScore;
   readonly configured: ReplayScore;
+  /** The miss budget tuned for (% of demand), and whether the chosen policy's replay kept to it. */
+  readonly budgetPct: number;
+  readonly code: TuningCode;
   /** Days replayed. */
   readonly days: number;
   readonly candidates: number;
@@ -138,9 +162,15 @@ export function tunePolicy(
       unservedPct: s.unservedPct,
       costVsOracle,
       actionsPerWeek,
-      objective: costVsOracle + settings.unservedPrice * s.unservedPct + settings.actionPrice * actionsPerWeek,
+      cost: costVsOracle + settings.actionPrice * actionsPerWeek,
     };
   };
+  const budget = policy.targetUnserved;
+  const price = settings.unservedPrice;
+  const better = (a: ReplayScore, b: ReplayScore) =>
+    price === undefined
+      ? betterUnderBudget(a, b, budget)
+      : a.cost + price * a.unservedPct < b.cost + price * b.unservedPct;
   const own = fieldsOf(policy);
   const configured = evaluate(own);
   let best = { fields: own, score: configured };
@@ -149,7 +179,7 @@ export function tunePolicy(
     if (sameFields(c, best.fields)) return;
     tried++;
     const score = evaluate(c);
-    if (score.objective < best.score.objective) best = { fields: c, score };
+    if (better(score, best.score)) best = { fields: c, score };
   };
   if (settings.search === 'grid') {
     for (const c of tuningCandidates(policy, settings).slice(1)) consider(c);
@@ -158,5 +188,13 @@ export function tunePolicy(
     for (const k of settings.marginScales) consider({ ...best.fields, marginScale: k });
     for (const s of settings.stabilizationsSec) consider({ ...best.fields, scaleDownStabilizationSec: s });
   }
-  return { overrides: best.fields, score: best.score, configured, days: (n * step) / DAY_SECONDS, candidates: tried };
+  return {
+    overrides: best.fields,
+    score: best.score,
+    configured,
+    budgetPct: budget,
+    code: best.score.unservedPct <= budget ? 'WithinBudget' : 'OverBudget',
+    days: (n * step) / DAY_SECONDS,
+    candidates: tried,
+  };
 }

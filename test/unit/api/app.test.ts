@@ -162,14 +162,16 @@ test('POST apply: a passive instance answers 409, a service gone meanwhile 404',
 });
 
 test('GET /v1/services shows the policy tuning in force, and nothing when there is none', async () => {
-  const score = { unservedPct: 0.1, costVsOracle: 1.2, actionsPerWeek: 90, objective: 1.295 };
+  const score = { unservedPct: 0.1, costVsOracle: 1.2, actionsPerWeek: 90, cost: 1.245 };
   const tuned: ServiceReport = {
     ...report,
     tuning: {
       at: 800,
       overrides: { targetUtilization: 1, marginScale: 0.75, scaleDownStabilizationSec: 3600 },
       score,
-      configured: { ...score, costVsOracle: 1.4, objective: 1.495 },
+      configured: { ...score, costVsOracle: 1.4, cost: 1.445 },
+      budgetPct: 0.5,
+      code: 'WithinBudget',
       days: 7,
       candidates: 11,
     },
@@ -186,6 +188,8 @@ test('GET /v1/services shows the policy tuning in force, and nothing when there 
     costVsOracle: 1.2,
     configuredUnservedPct: 0.1,
     configuredCostVsOracle: 1.4,
+    targetUnservedPct: 0.5,
+    budget: 'WithinBudget',
   });
   assert.equal(b.tuning, undefined);
 });

@@ -15,6 +15,7 @@ test('defaults: the field table gives the same defaults as before it existed (be
       headroom: 0,
       marginScale: 1,
       autoTune: true,
+      targetUnserved: 0.5,
       maxStepUp: Number.POSITIVE_INFINITY,
       maxStepDown: Number.POSITIVE_INFINITY,
       scaleDownStabilizationSec: 1800,

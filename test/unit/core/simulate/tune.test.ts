@@ -3,7 +3,14 @@ import { test } from 'node:test';
 import { policyWith } from '../../../../src/config/defaults.js';
 import type { Forecast } from '../../../../src/core/domain/forecast.js';
 import type { RegularSeries } from '../../../../src/core/domain/series.js';
-import { simulate, tuneOnHistory, tunePolicy, tuningCandidates, TUNING } from '../../../../src/core/simulate/index.js';
+import {
+  betterUnderBudget,
+  simulate,
+  tuneOnHistory,
+  tunePolicy,
+  tuningCandidates,
+  TUNING,
+} from '../../../../src/core/simulate/index.js';
 
 const STEP = 300;
 const DAY = 288;
@@ -45,24 +52,66 @@ test('tune: with sharp, exact forecasts the replay runs hotter than the 80 % tar
   const tuned = tunePolicy(series(y), forecastsOf(y, DAY, 1, 1.02), DAY, 5 * DAY, policy);
   assert.ok(tuned);
   assert.equal(tuned.overrides.targetUtilization, 1);
-  assert.ok(tuned.score.objective < tuned.configured.objective);
+  assert.ok(tuned.score.cost < tuned.configured.cost);
+  assert.equal(tuned.code, 'WithinBudget');
   assert.ok(tuned.score.costVsOracle < tuned.configured.costVsOracle);
   assert.equal(tuned.score.unservedPct, 0);
   assert.equal(tuned.days, 4);
 });
 
-test('tune: a higher price on unserved demand never chooses a policy that misses more (grid search)', () => {
+test('tune: a larger miss budget never chooses a policy that costs more, nor a smaller one that misses more (grid search)', () => {
   const y = wave(6, true);
   const f = forecastsOf(y, DAY, 0.9, 1.2, wave(6));
-  const policy = policyWith(100, { maxReplicas: 1000 });
   const grid = { ...TUNING, search: 'grid' as const };
-  const misses = [0, 0.05, 0.5, 5].map(
-    (unservedPrice) => tunePolicy(series(y), f, DAY, 6 * DAY, policy, { ...grid, unservedPrice })?.score.unservedPct,
-  );
-  for (let i = 1; i < misses.length; i++) {
-    assert.ok((misses[i] as number) <= (misses[i - 1] as number), `misses by price: ${misses.join(', ')}`);
+  const tuned = [0, 0.05, 0.2, 0.5, 2, 100].map((targetUnserved) => {
+    const t = tunePolicy(series(y), f, DAY, 6 * DAY, policyWith(100, { maxReplicas: 1000, targetUnserved }), grid);
+    assert.ok(t);
+    assert.equal(t.budgetPct, targetUnserved);
+    return t;
+  });
+  const shown = tuned.map((t) => `${t.budgetPct}: ${t.score.unservedPct.toFixed(3)} % at ${t.score.cost.toFixed(3)}`);
+  for (let i = 1; i < tuned.length; i++) {
+    assert.ok(tuned[i].score.cost <= tuned[i - 1].score.cost, `cost by budget: ${shown.join('; ')}`);
   }
-  assert.ok((misses[0] as number) > (misses[3] as number), `the price matters: ${misses.join(', ')}`);
+  for (const t of tuned.filter((x) => x.code === 'WithinBudget')) assert.ok(t.score.unservedPct <= t.budgetPct);
+  assert.ok(tuned[5].score.cost < tuned[2].score.cost, `the budget matters: ${shown.join('; ')}`);
+});
+
+test('tune: within the budget the cheapest candidate wins, over it the fewest misses (then the cheaper)', () => {
+  const s = (unservedPct: number, cost: number) => ({ unservedPct, cost, costVsOracle: cost, actionsPerWeek: 0 });
+  const rows: [string, ReturnType<typeof s>, ReturnType<typeof s>, boolean][] = [
+    ['within beats over, however cheap', s(0.1, 2), s(0.3, 1), true],
+    ['within: the cheaper', s(0.2, 1.1), s(0, 1.2), true],
+    ['within: a tie in cost is no improvement', s(0, 1.2), s(0.1, 1.2), false],
+    ['the budget itself is within', s(0.2, 1.5), s(0.21, 1), true],
+    ['over: the fewer misses, however dear', s(0.4, 3), s(0.5, 1), true],
+    ['over: equal misses, the cheaper', s(0.4, 1), s(0.4, 2), true],
+  ];
+  for (const [name, a, b, want] of rows) assert.equal(betterUnderBudget(a, b, 0.2), want, name);
+});
+
+test('tune: when no candidate keeps to the budget, the one with the fewest misses is chosen and the tuning says OverBudget', () => {
+  const y = wave(6, true);
+  // the forecast never sees the spikes: every candidate misses some of them
+  const f = forecastsOf(y, DAY, 0.9, 1.05, wave(6));
+  const grid = { ...TUNING, search: 'grid' as const };
+  const policy = policyWith(100, { maxReplicas: 1000, targetUnserved: 0 });
+  const tuned = tunePolicy(series(y), f, DAY, 6 * DAY, policy, grid);
+  assert.ok(tuned);
+  assert.equal(tuned.code, 'OverBudget');
+  assert.ok(tuned.score.unservedPct > 0);
+  // the fewest misses of the whole grid
+  for (const c of tuningCandidates(policy)) {
+    const one = tunePolicy(
+      series(y),
+      f,
+      DAY,
+      6 * DAY,
+      { ...policy, ...c, autoTune: false },
+      { ...grid, marginScales: [c.marginScale], stabilizationsSec: [c.scaleDownStabilizationSec] },
+    );
+    assert.ok(one && one.configured.unservedPct >= tuned.score.unservedPct, JSON.stringify(c));
+  }
 });
 
 test('tune: the grid starts with the configured policy, which wins ties', () => {
@@ -132,5 +181,5 @@ test('tuneOnHistory: replays the last week of a history as the service does, wit
   assert.ok(t);
   assert.equal(t.at, START + 10 * 86_400);
   assert.equal(t.days, 7);
-  assert.ok(t.score.objective <= t.configured.objective);
+  assert.ok(!betterUnderBudget(t.configured, t.score, t.budgetPct), 'never worse than the configured policy');
 });
