@@ -25,7 +25,6 @@ import {
   type ForecastWalk,
   type PolicyScore,
   type TuningSettings,
-  TUNING,
 } from '../src/core/simulate/index.js';
 import { budgetSweep } from './budget.js';
 import { renderSvg, replayChart, tradeoffChart } from './charts.js';
