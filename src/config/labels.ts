@@ -1,4 +1,5 @@
 import { POLICY_ENTRIES, SPEC_FIELDS, type Field, type ServiceOverrides } from './fields.js';
+import { isMetricLabel } from './metrics.js';
 
 export type { ServiceOverrides } from './fields.js';
 
@@ -28,7 +29,9 @@ export function parseLabels(labels: Readonly<Record<string, string>>): {
   const errors: string[] = [];
   const known = new Set([ENABLE_LABEL, ...LABELS.map(([l]) => l)]);
   for (const [label, value] of Object.entries(labels)) {
-    if (label.startsWith('prescale.') && !known.has(label)) errors.push(`${label}=${value}: unknown label`);
+    // prescale.query.<name> and prescale.capacity.<name> are read by metricsFromLabels (metrics.ts)
+    if (label.startsWith('prescale.') && !known.has(label) && !isMetricLabel(label))
+      errors.push(`${label}=${value}: unknown label`);
   }
   for (const [label, field, { parser }] of LABELS) {
     const raw = labels[label];

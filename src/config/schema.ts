@@ -6,6 +6,7 @@ import { PrescaleError } from '../core/domain/errors.js';
 import { API_TOKEN_LIMITS, apiTokenProblem } from './api-token.js';
 import { DEFAULT_CYCLE } from './defaults.js';
 import { POLICY_ENTRIES, SPEC_FIELDS, type PolicyKeys } from './fields.js';
+import { parseMetricList, type MetricSpec } from './metrics.js';
 import { duration, type Parser } from './parse.js';
 
 /**
@@ -39,7 +40,11 @@ function minNotAboveMax(entry: object, ctx: z.RefinementCtx): void {
 /** The policy keys (the config's `defaults:`, a `simulate --policy` file): table keys and `model`. */
 export type PolicyConfig = PolicyKeys & { readonly model?: string };
 /** A `services:` entry: a policy with the service's name and query. */
-export type ServiceConfig = PolicyConfig & { readonly name: string; readonly query?: string };
+export type ServiceConfig = PolicyConfig & {
+  readonly name: string;
+  readonly query?: string;
+  readonly metrics?: readonly MetricSpec[];
+};
 
 const policy = z
   .object({ ...policyShape, model: fromParser(SPEC_FIELDS.model.parser).optional() })
@@ -53,6 +58,16 @@ const service = z
     /** Swarm service name, or `project/service` for Compose. */
     name: z.string().min(1).max(256),
     query: fromParser(SPEC_FIELDS.query.parser).optional(),
+    /** Several load metrics instead of `query` (src/config/metrics.ts). */
+    metrics: z
+      .unknown()
+      .transform((v, ctx) => {
+        const r = parseMetricList(v);
+        if (r.ok) return r.value;
+        ctx.addIssue({ code: 'custom', message: r.error, input: v });
+        return z.NEVER;
+      })
+      .optional(),
   })
   .strict()
   .superRefine(minNotAboveMax) as unknown as z.ZodType<ServiceConfig>;

@@ -12,7 +12,7 @@ import { HistoryCache } from './history.js';
 import { guardedApply } from './plan/apply.js';
 import { forecastStep } from './plan/buckets.js';
 import { ForecastCache } from './plan/forecasts.js';
-import { historyStep, planStep, resolveStep, type PlanContext, type Planned } from './plan/service.js';
+import { forecastErrorOf, historyStep, planStep, resolveStep, type PlanContext, type Planned } from './plan/service.js';
 import { TuningCache, type TuneRunner } from './plan/tunings.js';
 import { baseReport, heldReport, type CycleError, type CycleReport, type ServiceReport } from './report.js';
 import { MemoryStateStore, type StateStore } from './state.js';
@@ -187,7 +187,7 @@ export class Reconciler {
         const timer = setTimeout(() => deadline.abort(), this.limits.serviceDeadlineMs);
         try {
           const r = await historyStep(this.ctx, target, resolved.spec, now, signal, deadline.signal);
-          return 'report' in r ? r : { spec: resolved.spec, samples: r.samples };
+          return 'report' in r ? r : { spec: resolved.spec, samples: r.samples, metrics: r.metrics };
         } finally {
           clearTimeout(timer);
         }
@@ -209,7 +209,9 @@ export class Reconciler {
         continue;
       }
       plans.push(
-        await planStep(this.ctx, target, step.spec, step.samples, now).catch((err) => failedReport(target, err)),
+        await planStep(this.ctx, target, step.spec, step.samples, now, step.metrics).catch((err) =>
+          failedReport(target, err),
+        ),
       );
     }
     const applyLimit = pLimit(this.limits.applyConcurrency);
@@ -245,7 +247,8 @@ export class Reconciler {
       message: decision.message,
       observedLoad: p.observedLoad,
       ...(p.droppedSamples && { droppedSamples: p.droppedSamples }),
-      forecastError: p.out.state.forecastError,
+      forecastError: forecastErrorOf(p.out),
+      ...(p.metrics && { metrics: p.metrics }),
       ...(p.tuning && { tuning: p.tuning }),
       problems,
     };

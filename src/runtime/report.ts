@@ -1,3 +1,4 @@
+import type { MetricPlanned } from './plan/service.js';
 import type { Decision } from '../core/domain/decision.js';
 import type { ErrorCode } from '../core/domain/errors.js';
 import type { Forecast } from '../core/domain/forecast.js';
@@ -86,6 +87,11 @@ export interface ServiceReport {
   readonly forecastError?: number;
   /** The policy tuning in force (policy.autoTune): what it changed, and its replay scores. */
   readonly tuning?: Tuning;
+  /**
+   * Several load metrics: each one's history, value and forecast (what each asked for is in
+   * `decision.metrics`); the top-level fields are those of the metric that set the replicas.
+   */
+  readonly metrics?: readonly MetricPlanned[];
   /** Everything that went wrong or was worked around. */
   readonly problems: readonly Problem[];
   /** Error code when the service was held, skipped or failed. */

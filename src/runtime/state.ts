@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { describeError, PrescaleError } from '../core/domain/errors.js';
 import type { PlannerState } from '../core/planner/plan.js';
+import { METRIC_LIMITS } from '../config/metrics.js';
 import type { Logger } from '../observability/logger.js';
 
 /** Where planner state lives between cycles and across restarts. */
@@ -57,6 +58,7 @@ const Entry = z.object({
   lastScaleAt: z.unknown().optional(),
   lastForecast: z.unknown().optional(),
   forecastError: z.unknown().optional(),
+  metrics: z.unknown().optional(),
 });
 // z.number() refuses NaN and ±Infinity (1e999 parses to Infinity; JSON.stringify writes NaN as null)
 const Recommendation = z.object({ at: z.number(), replicas: z.number().int().nonnegative() });
@@ -65,6 +67,13 @@ const LastForecast = z.object({
   step: z.number().positive(),
   p50: z.array(z.number()).max(STATE_LIMITS.forecastPoints),
 });
+
+const MetricMemories = z
+  .record(
+    z.string().max(METRIC_LIMITS.nameLength),
+    z.object({ lastForecast: LastForecast.optional(), forecastError: z.number().nonnegative().optional() }).strict(),
+  )
+  .refine((r) => Object.keys(r).length <= METRIC_LIMITS.perService, 'too many metrics');
 
 /**
  * The planner states of a parsed state file, each validated: an entry of the wrong shape is
@@ -121,6 +130,9 @@ function repair(e: z.infer<typeof Entry>, now: number, fixes: string[]): Planner
   if (lastForecast) state.lastForecast = lastForecast;
   const forecastError = field('forecastError', e.forecastError, z.number().nonnegative());
   if (forecastError !== undefined) state.forecastError = forecastError;
+  // several load metrics: each one's forecast memory, checked as the top level's
+  const metrics = field('metrics', e.metrics, MetricMemories);
+  if (metrics) state.metrics = metrics;
   return state;
 }
 

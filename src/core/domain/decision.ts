@@ -42,4 +42,21 @@ export interface Decision {
   readonly reactive: number;
   /** The replicas planned over the forecast horizon. */
   readonly schedule: readonly ScheduleEntry[];
+  /** Several load metrics: the one whose number won (the others needed no more). */
+  readonly metric?: string;
+  /** Several load metrics: what each asked for, in the service's order. */
+  readonly metrics?: readonly MetricOutcome[];
+}
+
+/** What one load metric of a service with several asked for. */
+export interface MetricOutcome {
+  readonly name: string;
+  /** Its number before stabilisation, cooldown, step limits and bounds. */
+  readonly proposed: number;
+  /** What its forecast alone asks for (absent without a forecast). */
+  readonly predictive?: number;
+  /** What its value observed now asks for. */
+  readonly reactive: number;
+  /** Its recent relative forecast error, when known. */
+  readonly forecastError?: number;
 }

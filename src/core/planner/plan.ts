@@ -1,4 +1,5 @@
-import type { Decision, ReasonCode, ScheduleEntry } from '../domain/decision.js';
+import type { Decision, MetricOutcome, ReasonCode, ScheduleEntry } from '../domain/decision.js';
+import { PrescaleError } from '../domain/errors.js';
 import { updatedForecastError } from './forecast-error.js';
 import { replicasFor, replicasForPoint, scheduleFrom } from './replicas.js';
 import type { Forecast } from '../domain/forecast.js';
@@ -25,16 +26,29 @@ export interface PlanInput {
   readonly intervalSec?: number;
 }
 
-/** What the planner remembers between decisions. Serialisable as JSON. */
-export interface PlannerState {
-  /** Recommendations (before limits) of the last stabilisation window, oldest first. */
-  readonly recommendations: readonly { readonly at: number; readonly replicas: number }[];
-  /** When the planner last changed the replicas. */
-  readonly lastScaleAt?: number;
+/** What the planner remembers of one load metric's forecast. */
+export interface MetricMemory {
   /** The p50 of the previous forecast, to measure the forecast error when its time comes. */
   readonly lastForecast?: { readonly start: number; readonly step: number; readonly p50: readonly number[] };
   /** Exponentially weighted mean of the relative forecast error (0 = perfect). */
   readonly forecastError?: number;
+}
+
+/**
+ * What the planner remembers between decisions. Serialisable as JSON. The stabilisation window
+ * and the last scale action belong to the service: with several load metrics they hold the
+ * combined decision (the largest metric's number), so that a metric falling while another rises
+ * neither scales down through the window nor restarts a cooldown of its own. The forecast memory
+ * belongs to each metric (its error is of its own forecast): at the top level for a service with
+ * one metric, under `metrics` by name for one with several (see planMetrics.ts).
+ */
+export interface PlannerState extends MetricMemory {
+  /** Recommendations (before limits) of the last stabilisation window, oldest first. */
+  readonly recommendations: readonly { readonly at: number; readonly replicas: number }[];
+  /** When the planner last changed the replicas. */
+  readonly lastScaleAt?: number;
+  /** Several metrics: each one's forecast memory, by metric name. */
+  readonly metrics?: Readonly<Record<string, MetricMemory>>;
 }
 
 /** A state with no memory: the first decision of a service. */
@@ -53,18 +67,105 @@ export function planReplicas(
   policy: ScalingPolicy,
   state: PlannerState,
 ): { decision: Decision; state: PlannerState } {
-  const { now, currentReplicas: current } = input;
+  const one = proposeFor(input, policy, state);
+  const { decision, recommendations, lastScaleAt } = decide(input, policy, state, one);
+  // absent rather than undefined, so that the state round-trips through JSON unchanged
+  const next: PlannerState = {
+    recommendations,
+    ...(lastScaleAt !== undefined && { lastScaleAt }),
+    ...memoryOf(one),
+  };
+  return { decision, state: next };
+}
 
+/** One load metric of a service with several. */
+export interface MetricLoad {
+  readonly name: string;
+  readonly capacityPerReplica: number;
+  /** The latest observed value of this metric (NaN when unknown). */
+  readonly observedLoad: number;
+  readonly forecast?: Forecast;
+}
+
+/**
+ * The replicas of a service with several load metrics: each metric is planned on its own with its
+ * own capacity (forecast error, reactive floor, forecast, tolerance), the largest number wins (the
+ * metric listed first on a tie) and goes once through the service's stabilisation, cooldown, step
+ * limits and bounds. A metric that needs less never lowers what another needs. Pure.
+ */
+export function planMetrics(
+  input: Omit<PlanInput, 'observedLoad' | 'forecast'> & { readonly metrics: readonly MetricLoad[] },
+  policy: ScalingPolicy,
+  state: PlannerState,
+): { decision: Decision; state: PlannerState } {
+  if (!input.metrics.length) throw new PrescaleError('E_INPUT', 'planMetrics: no metric');
+  const per = input.metrics.map((m) => {
+    const p = { ...policy, capacityPerReplica: m.capacityPerReplica };
+    const one = { ...input, observedLoad: m.observedLoad, forecast: m.forecast };
+    return { m, p, proposed: proposeFor(one, p, state.metrics?.[m.name] ?? {}) };
+  });
+  let won = per[0];
+  for (const x of per) if (x.proposed.proposal.desired > won.proposed.proposal.desired) won = x;
+  const metrics: MetricOutcome[] = per.map(({ m, proposed }) => ({
+    name: m.name,
+    proposed: proposed.proposal.desired,
+    ...(proposed.proposal.predictive !== undefined && { predictive: proposed.proposal.predictive }),
+    reactive: proposed.reactive,
+    ...(proposed.forecastError !== undefined && { forecastError: proposed.forecastError }),
+  }));
+  const d = decide(
+    { ...input, observedLoad: won.m.observedLoad, forecast: won.m.forecast },
+    won.p,
+    state,
+    won.proposed,
+  );
+  const decision: Decision = {
+    ...d.decision,
+    message: `${won.m.name}: ${d.decision.message}`,
+    metric: won.m.name,
+    metrics,
+  };
+  const next: PlannerState = {
+    recommendations: d.recommendations,
+    ...(d.lastScaleAt !== undefined && { lastScaleAt: d.lastScaleAt }),
+    metrics: Object.fromEntries(per.map(({ m, proposed }) => [m.name, memoryOf(proposed)])),
+  };
+  return { decision, state: next };
+}
+
+/** What one load metric asks for before the limits, and what the planner keeps of its forecast. */
+interface MetricProposal {
+  readonly proposal: Proposal;
+  readonly reactive: number;
+  readonly lastForecast?: MetricMemory['lastForecast'];
+  readonly forecastError?: number;
+}
+
+/** Steps 1–3 for one load metric: its forecast error, its reactive number, its proposal. */
+function proposeFor(input: PlanInput, policy: ScalingPolicy, memory: MetricMemory): MetricProposal {
   // 1. How wrong was the last forecast about now?
-  const forecastError = updatedForecastError(state.forecastError, state.lastForecast, now, input.observedLoad);
+  const forecastError = updatedForecastError(memory.forecastError, memory.lastForecast, input.now, input.observedLoad);
   const trusted = forecastError === undefined || forecastError <= policy.maxForecastError;
-
   const reactive = reactiveReplicas(input, policy);
   const proposal = propose(input, policy, reactive, trusted, forecastError);
-  const { reasons, parts } = proposal;
-  const { desired, recommendations } = limit(proposal.desired, input, policy, state, reasons, parts);
-  const { predictive, schedule } = proposal;
+  const lastForecast = input.forecast
+    ? { start: input.forecast.start, step: input.forecast.step, p50: input.forecast.p50 }
+    : memory.lastForecast;
+  return { proposal, reactive, lastForecast, forecastError };
+}
 
+function memoryOf(m: MetricProposal): MetricMemory {
+  return {
+    ...(m.lastForecast && { lastForecast: m.lastForecast }),
+    ...(m.forecastError !== undefined && { forecastError: m.forecastError }),
+  };
+}
+
+/** Steps 4–7 on the proposal that won, once per service: the decision and what the window keeps. */
+function decide(input: PlanInput, policy: ScalingPolicy, state: PlannerState, won: MetricProposal) {
+  const { now, currentReplicas: current } = input;
+  const { reasons, parts, predictive, schedule } = won.proposal;
+  const { desired, recommendations } = limit(won.proposal.desired, input, policy, state, reasons, parts);
   const reason = reasons[reasons.length - 1];
   const decision: Decision = {
     at: now,
@@ -74,21 +175,11 @@ export function planReplicas(
     reasons,
     message: `${current} → ${desired} (${reason}): ${parts.join('; ')}`,
     predictive,
-    reactive,
+    reactive: won.reactive,
     schedule,
   };
   const lastScaleAt = desired !== current ? now : state.lastScaleAt;
-  const lastForecast = input.forecast
-    ? { start: input.forecast.start, step: input.forecast.step, p50: input.forecast.p50 }
-    : state.lastForecast;
-  // absent rather than undefined, so that the state round-trips through JSON unchanged
-  const next: PlannerState = {
-    recommendations,
-    ...(lastScaleAt !== undefined && { lastScaleAt }),
-    ...(lastForecast && { lastForecast }),
-    ...(forecastError !== undefined && { forecastError }),
-  };
-  return { decision, state: next };
+  return { decision, recommendations, lastScaleAt };
 }
 
 /** The HPA's ratio with its tolerance: what the load observed now needs. */

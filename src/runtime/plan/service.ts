@@ -1,10 +1,11 @@
-import type { Samples } from '../../core/domain/series.js';
+import type { RegularSeries, Samples } from '../../core/domain/series.js';
 import { describeError, isPrescaleError } from '../../core/domain/errors.js';
 import type { Forecast } from '../../core/domain/forecast.js';
 import type { ScaleTarget } from '../../core/domain/target.js';
-import { initialPlannerState, planReplicas } from '../../core/planner/plan.js';
+import { initialPlannerState, planMetrics, planReplicas } from '../../core/planner/plan.js';
 import type { Tuning } from '../../core/simulate/index.js';
 import { resolveSpec, type ServiceSpec } from '../../config/service-spec.js';
+import type { MetricSpec } from '../../config/metrics.js';
 import type { PrescaleConfig } from '../../config/schema.js';
 import type { Logger } from '../../observability/logger.js';
 import type { HistoryCache } from '../history.js';
@@ -56,9 +57,22 @@ export function resolveStep(
   };
 }
 
+/** The key of one load series of a service: the service's own key, or `key#metric` with several. */
+export function seriesKey(serviceKey: string, metric?: string): string {
+  return metric === undefined ? serviceKey : `${serviceKey}#${metric}`;
+}
+
+/** The history of one metric of a service with several. */
+export interface MetricSamples {
+  readonly metric: MetricSpec;
+  readonly samples: Samples;
+}
+
 /**
- * Step 2: the load history, within the service's deadline. A source that fails or does not
- * answer in time holds the service at its current replicas.
+ * Step 2: the load history, within the service's deadline; with several metrics, each one's. A
+ * source that fails or does not answer in time, or a metric without samples, holds the service at
+ * its current replicas and names the metric: a plan on the other metrics alone could scale down
+ * what the missing one needs.
  */
 export async function historyStep(
   ctx: PlanContext,
@@ -67,74 +81,185 @@ export async function historyStep(
   now: number,
   signal: AbortSignal,
   deadline: AbortSignal,
+): Promise<{ samples: Samples; metrics?: readonly MetricSamples[] } | { report: ServiceReport }> {
+  if (!spec.metrics) return fetchOne(ctx, target, spec, spec.query, undefined, now, signal, deadline);
+  const metrics: MetricSamples[] = [];
+  for (const metric of spec.metrics) {
+    const r = await fetchOne(ctx, target, spec, metric.query, metric.name, now, signal, deadline);
+    if ('report' in r) return r;
+    metrics.push({ metric, samples: r.samples });
+  }
+  return { samples: metrics[0].samples, metrics };
+}
+
+async function fetchOne(
+  ctx: PlanContext,
+  target: ScaleTarget,
+  spec: ServiceSpec,
+  query: string,
+  metric: string | undefined,
+  now: number,
+  signal: AbortSignal,
+  deadline: AbortSignal,
 ): Promise<{ samples: Samples } | { report: ServiceReport }> {
   const cycle = ctx.config.cycle;
+  const of = metric === undefined ? '' : ` of metric ${metric}`;
   let samples: Samples;
   try {
-    samples = await ctx.history.get(target.key, spec.query, now, AbortSignal.any([signal, deadline]));
+    samples = await ctx.history.get(seriesKey(target.key, metric), query, now, AbortSignal.any([signal, deadline]));
   } catch (err) {
     const late = deadline.aborted && !signal.aborted;
     const why = late ? 'the metrics source did not answer within the service deadline' : describeError(err);
     const code = late ? 'E_SOURCE_UNREACHABLE' : isPrescaleError(err) ? err.code : 'E_UNEXPECTED';
-    const problem: Problem = { code: late ? 'DeadlineExceeded' : 'SourceFailed', message: why };
+    const problem: Problem = { code: late ? 'DeadlineExceeded' : 'SourceFailed', message: `${why}${of}` };
     return {
       report: heldReport(target, now, problem, code, {
         spec,
-        message: `holding ${target.replicas} replicas: no load history (${why}); retrying next cycle`,
+        message: `holding ${target.replicas} replicas: no load history${of} (${why}); retrying next cycle`,
       }),
     };
   }
   if (samples.timestamps.length === 0) {
-    const why = `query ${spec.query} returned no samples in the last ${Math.round(cycle.history / 3600)} h`;
+    const why = `query ${query}${of} returned no samples in the last ${Math.round(cycle.history / 3600)} h`;
     return { report: heldReport(target, now, { code: 'NoSamples', message: why }, 'E_SOURCE_DATA', { spec }) };
   }
   return { samples };
 }
 
-/** What step 3 made: everything of the report but what applying adds. */
-export interface Planned {
-  readonly spec: ServiceSpec;
+/** One load series through step 3: its buckets, its latest value and its forecast. */
+export interface SeriesPlanned {
   readonly history: HistorySummary;
+  readonly series: RegularSeries;
   readonly observedLoad: number;
   readonly droppedSamples?: number;
   readonly forecast?: Forecast;
+}
+
+/** Several load metrics: each one's series through step 3, with the metric. */
+export interface MetricPlanned extends Omit<SeriesPlanned, 'series'> {
+  readonly name: string;
+  readonly query: string;
+  readonly capacity: number;
+}
+
+/** What step 3 made: everything of the report but what applying adds. */
+export interface Planned extends Omit<SeriesPlanned, 'series'> {
+  readonly spec: ServiceSpec;
   readonly tuning?: Tuning;
   readonly out: ReturnType<typeof planReplicas>;
   readonly problems: Problem[];
+  /** Several load metrics: each one's (the top level holds the one that set the replicas). */
+  readonly metrics?: readonly MetricPlanned[];
 }
 
-/** Step 3: buckets, forecast (cached per bucket, refitted hourly), the day's tuning, the plan. */
+/** Buckets and forecast (cached per bucket, refitted hourly) of one series; problems said with `of`. */
+export function seriesStep(
+  ctx: PlanContext,
+  key: string,
+  query: string,
+  model: string,
+  samples: Samples,
+  now: number,
+  problems: Problem[],
+  of = '',
+): SeriesPlanned {
+  const step = ctx.config.cycle.step;
+  const { summary: history, series, gridPoints } = toBuckets(samples, step);
+  if (history.gaps) {
+    problems.push({
+      code: 'SamplesMissing',
+      message: `${history.gaps} of ${gridPoints} samples missing in the history${of}`,
+    });
+  }
+  if (samples.dropped) {
+    const message = `${samples.dropped} samples${of} were not finite numbers (or absurdly large) and were left out`;
+    problems.push({ code: 'SamplesDropped', message });
+  }
+  const stale = now - history.to > Math.max(3 * step, 300);
+  const observedLoad = stale ? Number.NaN : samples.values[samples.values.length - 1];
+  if (stale) {
+    problems.push({ code: 'StaleSample', message: `latest sample${of} is ${Math.round(now - history.to)} s old` });
+  }
+  let forecast: Forecast | undefined;
+  try {
+    forecast = ctx.forecasts.forecast(key, query, model, series, now);
+    for (const note of forecast.notes) problems.push({ code: 'ForecastNote', message: `${note.message}${of}` });
+  } catch (err) {
+    problems.push({ code: 'ForecastFailed', message: `no forecast${of}: ${describeError(err)}` });
+  }
+  return { history, series, observedLoad, forecast, ...(samples.dropped && { droppedSamples: samples.dropped }) };
+}
+
+/** Step 3: the series' forecast(s), the day's tuning, the plan. */
 export async function planStep(
   ctx: PlanContext,
   target: ScaleTarget,
   spec: ServiceSpec,
   samples: Samples,
   now: number,
+  metrics?: readonly MetricSamples[],
 ): Promise<Planned> {
-  const step = ctx.config.cycle.step;
+  if (spec.metrics && metrics) return planSeveral(ctx, target, spec, metrics, now);
   const problems: Problem[] = [];
-  const { summary: history, series, gridPoints } = toBuckets(samples, step);
-  if (history.gaps) {
-    problems.push({
-      code: 'SamplesMissing',
-      message: `${history.gaps} of ${gridPoints} samples missing in the history`,
-    });
-  }
-  if (samples.dropped) {
-    const message = `${samples.dropped} samples were not finite numbers (or absurdly large) and were left out`;
-    problems.push({ code: 'SamplesDropped', message });
-  }
-  const stale = now - history.to > Math.max(3 * step, 300);
-  const observedLoad = stale ? Number.NaN : samples.values[samples.values.length - 1];
-  if (stale) problems.push({ code: 'StaleSample', message: `latest sample is ${Math.round(now - history.to)} s old` });
+  const { series, ...one } = seriesStep(ctx, target.key, spec.query, spec.model, samples, now, problems);
+  const tuning = await tuningStep(ctx, target, spec, series, now, problems);
+  const policy = tuning ? { ...spec.policy, ...tuning.overrides } : spec.policy;
+  const state = ctx.state.get(target.key) ?? initialPlannerState();
+  const input = { now, currentReplicas: target.replicas, observedLoad: one.observedLoad, forecast: one.forecast };
+  const out = planReplicas(input, policy, state);
+  ctx.state.set(target.key, out.state);
+  return { spec, ...one, tuning, out, problems };
+}
 
-  let forecast: Forecast | undefined;
-  try {
-    forecast = ctx.forecasts.forecast(target.key, spec.query, spec.model, series, now);
-    for (const note of forecast.notes) problems.push({ code: 'ForecastNote', message: note.message });
-  } catch (err) {
-    problems.push({ code: 'ForecastFailed', message: `no forecast: ${describeError(err)}` });
-  }
+/**
+ * Step 3 with several load metrics: one series step per metric, the plan over all of them
+ * (planMetrics: the largest wins). The daily tuning replays the first metric: a replay of several
+ * series at once is not built, and the tuned fields (utilisation, margin, stabilisation) are the
+ * service's.
+ */
+async function planSeveral(
+  ctx: PlanContext,
+  target: ScaleTarget,
+  spec: ServiceSpec,
+  loads: readonly MetricSamples[],
+  now: number,
+): Promise<Planned> {
+  const problems: Problem[] = [];
+  const per = loads.map(({ metric, samples }) => {
+    const key = seriesKey(target.key, metric.name);
+    const r = seriesStep(ctx, key, metric.query, spec.model, samples, now, problems, ` of metric ${metric.name}`);
+    return { metric, ...r };
+  });
+  const tuning = await tuningStep(ctx, target, spec, per[0].series, now, problems);
+  const policy = tuning ? { ...spec.policy, ...tuning.overrides } : spec.policy;
+  const state = ctx.state.get(target.key) ?? initialPlannerState();
+  const metrics = per.map(({ metric, observedLoad, forecast }) => ({
+    name: metric.name,
+    capacityPerReplica: metric.capacity,
+    observedLoad,
+    forecast,
+  }));
+  const out = planMetrics({ now, currentReplicas: target.replicas, metrics }, policy, state);
+  ctx.state.set(target.key, out.state);
+  const planned: MetricPlanned[] = per.map(({ metric, series: _series, ...r }) => ({ ...r, ...metric }));
+  const {
+    name: _name,
+    query: _query,
+    capacity: _capacity,
+    ...won
+  } = planned.find((m) => m.name === out.decision.metric) ?? planned[0];
+  return { spec, ...won, tuning, out, problems, metrics: planned };
+}
+
+/** The day's policy tuning (src/runtime/plan/tunings.ts), logged when it ran. */
+async function tuningStep(
+  ctx: PlanContext,
+  target: ScaleTarget,
+  spec: ServiceSpec,
+  series: RegularSeries,
+  now: number,
+  problems: Problem[],
+): Promise<Tuning | undefined> {
   const outcome = await ctx.tunings.tuned(target.key, spec, series, now);
   if (outcome.error !== undefined) {
     problems.push({
@@ -158,10 +283,11 @@ export async function planStep(
       'policy tuned on the replay of the last week',
     );
   }
-  const tuning = outcome.tuning;
-  const policy = tuning ? { ...spec.policy, ...tuning.overrides } : spec.policy;
-  const state = ctx.state.get(target.key) ?? initialPlannerState();
-  const out = planReplicas({ now, currentReplicas: target.replicas, observedLoad, forecast }, policy, state);
-  ctx.state.set(target.key, out.state);
-  return { spec, history, observedLoad, droppedSamples: samples.dropped, forecast, tuning, out, problems };
+  return outcome.tuning;
+}
+
+/** The recent forecast error of the plan: the service's one metric, or the one that set the replicas. */
+export function forecastErrorOf(out: Planned['out']): number | undefined {
+  const d = out.decision;
+  return d.metrics ? d.metrics.find((m) => m.name === d.metric)?.forecastError : out.state.forecastError;
 }
