@@ -55,6 +55,20 @@ const replicas = (what: string) => z.number().nullable().describe(`${what} (null
 /** A problem of a record: a stable code to switch on, a sentence to read. */
 const Problem = z.object({ code: z.enum(PROBLEM_CODES), message: z.string() });
 
+/** One load metric of a service with several (`metrics:`, `prescale.query.<name>`). */
+export const MetricView = z.object({
+  name: z.string(),
+  capacity: z.number().describe('load one replica handles in this metric'),
+  observedLoad: z.number().optional().describe('its latest value (absent: stale or not finite)'),
+  model: z.string().optional(),
+  nextP50: z.number().optional().describe('its forecast (p50) for when a replica asked for now is ready'),
+  nextP90: z.number().optional(),
+  proposed: z.number().optional().describe('replicas it asked for, before stabilisation, cooldown and bounds'),
+  predictive: z.number().optional(),
+  reactive: z.number().optional(),
+  forecastError: z.number().optional(),
+});
+
 export const Service = z.object({
   key: z.string(),
   kind: z.string().describe('the engine that runs it (swarm, compose, …)'),
@@ -72,6 +86,11 @@ export const Service = z.object({
   history: History.optional(),
   prediction: Prediction,
   tuning: Tuning.optional(),
+  metric: z.string().optional().describe('several load metrics: the one whose number set the replicas'),
+  metrics: z
+    .array(MetricView)
+    .optional()
+    .describe('several load metrics: each one, its value and forecast, and what it asked for'),
   problems: z.array(Problem).describe('everything that went wrong or was worked around'),
   errorCode: z.string().optional(),
 });
@@ -87,8 +106,7 @@ export const Recommendation = z.object({
   problems: z.array(Problem).optional().describe('numbers left out of this record, and why'),
 });
 
-export const ForecastBody = z.object({
-  service: z.string(),
+const ForecastPoints = {
   model: z.string(),
   step: z.number(),
   notes: z.array(z.string()),
@@ -99,6 +117,16 @@ export const ForecastBody = z.object({
       p90: z.number().nullable(),
     }),
   ),
+};
+
+export const ForecastBody = z.object({
+  service: z.string(),
+  ...ForecastPoints,
+  metric: z.string().optional().describe('several load metrics: the top-level forecast is this one'),
+  metrics: z
+    .array(z.object({ name: z.string(), ...ForecastPoints }))
+    .optional()
+    .describe("several load metrics: each one's forecast"),
 });
 
 export const NameParams = z.object({

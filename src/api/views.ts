@@ -96,6 +96,8 @@ function describeService(s: ServiceReport): ServiceView {
       notes: [...prediction.notes],
     },
     tuning: o.whole('tuning', tuning),
+    ...(s.decision?.metric !== undefined && { metric: s.decision.metric }),
+    ...(s.metrics && { metrics: metricViews(s, o) }),
     problems: [],
     errorCode: s.errorCode,
   };
@@ -123,7 +125,21 @@ export function recommendationView(s: ServiceReport): RecommendationView {
  * is null, and the notes say how many.
  */
 export function forecastView(s: ServiceReport): ForecastView | undefined {
-  const f = s.forecast;
+  const top = pointsOf(s.forecast);
+  if (!top) return undefined;
+  const metrics = s.metrics?.flatMap((m) => {
+    const p = pointsOf(m.forecast);
+    return p ? [{ name: m.name, ...p }] : [];
+  });
+  return {
+    service: s.key,
+    ...top,
+    ...(s.decision?.metric !== undefined && { metric: s.decision.metric }),
+    ...(metrics && { metrics }),
+  };
+}
+
+function pointsOf(f: ServiceReport['forecast']) {
   if (!f || !Number.isFinite(f.start) || !(f.step > 0 && Number.isFinite(f.step))) return undefined;
   let bad = 0;
   const finite = (v: number | undefined): number | null => {
@@ -134,7 +150,36 @@ export function forecastView(s: ServiceReport): ForecastView | undefined {
   const points = f.p50.map((p50, i) => ({ timestamp: f.start + i * f.step, p50: finite(p50), p90: finite(f.p90[i]) }));
   const notes = f.notes.map((n) => n.message);
   if (bad) notes.push(`${bad} forecast values are not finite numbers: null`);
-  return { service: s.key, model: f.model, step: f.step, notes, points };
+  return { model: f.model, step: f.step, notes, points };
+}
+
+function pointAt(f: { start: number; step: number; p50: readonly number[] }, t: number): number {
+  return Math.min(f.p50.length - 1, Math.max(0, Math.floor((t - f.start) / f.step)));
+}
+
+/** Several load metrics: each one's value, forecast when a replica asked for now is ready, and ask. */
+function metricViews(s: ServiceReport, o: Omissions) {
+  const asked = new Map((s.decision?.metrics ?? []).map((m) => [m.name, m]));
+  const delay = s.spec?.policy.startupDelaySec ?? 0;
+  return (s.metrics ?? []).map((m) => {
+    const f = m.forecast;
+    // the point for the time a replica asked for now is ready, as /metrics shows it
+    const i = f && f.p50.length ? pointAt(f, (s.decision?.at ?? f.start) + delay) : undefined;
+    const a = asked.get(m.name);
+    const at = `metrics.${m.name}`;
+    return {
+      name: m.name,
+      capacity: m.capacity,
+      observedLoad: o.optional(`${at}.observedLoad`, Number.isFinite(m.observedLoad) ? m.observedLoad : undefined),
+      model: f?.model,
+      nextP50: f && i !== undefined ? o.optional(`${at}.nextP50`, f.p50[i]) : undefined,
+      nextP90: f && i !== undefined ? o.optional(`${at}.nextP90`, f.p90[i]) : undefined,
+      proposed: a?.proposed,
+      predictive: a?.predictive,
+      reactive: a?.reactive,
+      forecastError: o.optional(`${at}.forecastError`, a?.forecastError),
+    };
+  });
 }
 
 function identity(s: ServiceReport) {

@@ -15,14 +15,14 @@ export class PrescaleMetrics {
   readonly registry = new Registry();
   private readonly p50 = new Gauge({
     name: 'prescale_forecast_p50',
-    help: 'Forecast load (p50) for the time a replica asked for now is ready',
-    labelNames: ['service'],
+    help: 'Forecast load (p50) for the time a replica asked for now is ready, per load metric',
+    labelNames: ['service', 'metric'],
     registers: [this.registry],
   });
   private readonly p90 = new Gauge({
     name: 'prescale_forecast_p90',
-    help: 'Forecast load (p90) for the time a replica asked for now is ready',
-    labelNames: ['service'],
+    help: 'Forecast load (p90) for the time a replica asked for now is ready, per load metric',
+    labelNames: ['service', 'metric'],
     registers: [this.registry],
   });
   private readonly desired = new Gauge({
@@ -39,8 +39,8 @@ export class PrescaleMetrics {
   });
   private readonly error = new Gauge({
     name: 'prescale_forecast_error',
-    help: 'Recent relative forecast error (0 = perfect)',
-    labelNames: ['service'],
+    help: 'Recent relative forecast error (0 = perfect), per load metric',
+    labelNames: ['service', 'metric'],
     registers: [this.registry],
   });
   private readonly duration = new Histogram({
@@ -92,12 +92,46 @@ export class PrescaleMetrics {
     registers: [this.registry],
   });
 
-  private readonly known = new Set<string>();
+  /** Services reported, with the load metrics of each (`''`: the one of a plain query). */
+  private readonly known = new Map<string, Set<string>>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'prescale_' });
     for (const kind of ERROR_KINDS) this.errors.inc({ kind }, 0);
     for (const result of ['changed', 'unchanged', 'failed', 'resync']) this.rediscoveries.inc({ result }, 0);
+  }
+
+  /**
+   * The forecast gauges of a service, one series per load metric: `metric` is the metric's name,
+   * or empty for a service with one plain query (the series it had before metrics had names).
+   * Bounded by the services and METRIC_LIMITS.perService; a metric no longer reported is removed.
+   */
+  private observeMetrics(at: number, s: ServiceReport): void {
+    const service = s.key;
+    const errors = new Map((s.decision?.metrics ?? []).map((m) => [m.name, m.forecastError]));
+    const now = s.metrics
+      ? s.metrics.map((m) => ({ metric: m.name, forecast: m.forecast, error: errors.get(m.name) }))
+      : [{ metric: '', forecast: s.forecast, error: s.forecastError }];
+    const names = new Set(now.map((m) => m.metric));
+    const before = this.known.get(service);
+    if (before)
+      this.forget(
+        service,
+        [...before].filter((m) => !names.has(m)),
+      );
+    this.known.set(service, names);
+    for (const { metric, forecast, error } of now) {
+      if (error !== undefined) this.error.set({ service, metric }, error);
+      const f = forecastAt(at, s, forecast);
+      if (f) {
+        this.p50.set({ service, metric }, f.p50);
+        this.p90.set({ service, metric }, f.p90);
+      }
+    }
+  }
+
+  private forget(service: string, metrics: Iterable<string>): void {
+    for (const metric of metrics) for (const g of [this.p50, this.p90, this.error]) g.remove({ service, metric });
   }
 
   /** Records a finished cycle. */
@@ -108,29 +142,30 @@ export class PrescaleMetrics {
     if (report.errors.some((e) => e.code === 'E_STATE')) this.stateSaveFailures.inc();
     // services that are gone stop being reported (their series would otherwise linger)
     const live = new Set(report.services.map((s) => s.key));
-    for (const service of this.known) {
+    for (const [service, metrics] of this.known) {
       if (live.has(service)) continue;
-      for (const g of [this.p50, this.p90, this.desired, this.current, this.error, this.dropped]) g.remove({ service });
+      for (const g of [this.desired, this.current, this.dropped]) g.remove({ service });
+      this.forget(service, metrics);
       this.known.delete(service);
     }
     for (const s of report.services) {
       const service = s.key;
-      this.known.add(service);
       this.current.set({ service }, s.currentReplicas);
       this.desired.set({ service }, s.desiredReplicas);
-      if (s.forecastError !== undefined) this.error.set({ service }, s.forecastError);
-      const f = s.forecast;
-      if (f && f.p50.length) {
-        const delay = s.spec?.policy.startupDelaySec ?? 0;
-        const i = Math.min(f.p50.length - 1, Math.max(0, Math.floor((report.at + delay - f.start) / f.step)));
-        this.p50.set({ service }, f.p50[i]);
-        this.p90.set({ service }, f.p90[i]);
-      }
+      this.observeMetrics(report.at, s);
       for (const kind of errorKinds(s)) this.errors.inc({ kind });
       if (s.droppedSamples) this.dropped.inc({ service }, s.droppedSamples);
       if (s.applied) this.actions.inc({ service, direction: s.desiredReplicas > s.currentReplicas ? 'up' : 'down' });
     }
   }
+}
+
+/** The forecast of each load metric at the time a replica asked for now is ready. */
+function forecastAt(at: number, s: ServiceReport, f: ServiceReport['forecast']) {
+  if (!f || !f.p50.length) return undefined;
+  const delay = s.spec?.policy.startupDelaySec ?? 0;
+  const i = Math.min(f.p50.length - 1, Math.max(0, Math.floor((at + delay - f.start) / f.step)));
+  return { p50: f.p50[i], p90: f.p90[i] };
 }
 
 /** The error kinds one service report counts, from its status and codes only. */

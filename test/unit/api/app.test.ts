@@ -371,3 +371,51 @@ test('GET /metrics counts the cycles whose planner state could not be saved', as
   d.metrics.observe({ at: 1, durationMs: 5, services: [], errors: [error] });
   assert.match((await app.inject('/metrics')).body, /prescale_state_save_failures_total 1/);
 });
+
+test('GET /v1/services and …/forecast show each load metric of a service with several, and the one that set the replicas', async () => {
+  const history = { from: 0, to: 900, points: 4, gaps: 0, step: 300 };
+  const f = (v: number) => ({ start: 900, step: 300, p50: [v, v], p90: [v * 2, v * 2], model: 'm', notes: [] });
+  const several: ServiceReport = {
+    ...report,
+    forecast: f(40),
+    decision: {
+      ...(report.decision as NonNullable<ServiceReport['decision']>),
+      metric: 'rps',
+      metrics: [
+        { name: 'cpu', proposed: 2, predictive: 2, reactive: 1, forecastError: 0.1 },
+        { name: 'rps', proposed: 5, predictive: 5, reactive: 3 },
+      ],
+    },
+    metrics: [
+      { name: 'cpu', query: 'c', capacity: 100, history, observedLoad: 90, forecast: f(10) },
+      { name: 'rps', query: 'r', capacity: 10, history, observedLoad: Number.NaN, forecast: f(40) },
+    ],
+  };
+  const app = await buildApp(deps({ services: () => [several] }));
+  const [s] = (await app.inject('/v1/services')).json();
+  assert.equal(s.metric, 'rps');
+  assert.deepEqual(s.metrics, [
+    {
+      name: 'cpu',
+      capacity: 100,
+      observedLoad: 90,
+      model: 'm',
+      nextP50: 10,
+      nextP90: 20,
+      proposed: 2,
+      predictive: 2,
+      reactive: 1,
+      forecastError: 0.1,
+    },
+    { name: 'rps', capacity: 10, model: 'm', nextP50: 40, nextP90: 80, proposed: 5, predictive: 5, reactive: 3 },
+  ]);
+  const fc = (await app.inject('/v1/services/web/forecast')).json();
+  assert.equal(fc.metric, 'rps');
+  assert.deepEqual(
+    fc.metrics.map((m: { name: string; points: { p90: number }[] }) => [m.name, m.points[0].p90]),
+    [
+      ['cpu', 20],
+      ['rps', 80],
+    ],
+  );
+});

@@ -58,3 +58,44 @@ test('metrics: a cycle counts engine and state errors once, source errors once p
   m.observe({ at: 2, durationMs: 10, services: [report({ key: 'swarm/c' })], errors: [] });
   assert.doesNotMatch(await m.registry.metrics(), /service="swarm\/a"/, 'gone services stop being reported');
 });
+
+test('metrics: one forecast series per load metric, labelled by its name; a metric no longer reported is removed', async () => {
+  const fc = (v: number) => ({ start: 0, step: 60, p50: [v], p90: [v * 2], model: 'm', notes: [] });
+  const metric = (name: string, v: number) => ({
+    name,
+    query: 'q',
+    capacity: 1,
+    history: { from: 0, to: 0, points: 1, gaps: 0, step: 60 },
+    observedLoad: v,
+    forecast: fc(v),
+  });
+  const decision = (names: string[]) => ({
+    at: 0,
+    currentReplicas: 2,
+    desiredReplicas: 3,
+    reason: 'Predictive' as const,
+    reasons: ['Predictive' as const],
+    message: '',
+    reactive: 2,
+    schedule: [],
+    metric: names[0],
+    metrics: names.map((name) => ({ name, proposed: 3, reactive: 2, forecastError: 0.25 })),
+  });
+  const m = new PrescaleMetrics();
+  const cycle = (names: string[]) =>
+    m.observe({
+      at: 0,
+      durationMs: 1,
+      errors: [],
+      services: [report({ metrics: names.map((n, i) => metric(n, 10 * (i + 1))), decision: decision(names) })],
+    });
+  cycle(['cpu', 'rps']);
+  const text = await m.registry.metrics();
+  assert.match(text, /prescale_forecast_p50\{service="swarm\/web",metric="cpu"\} 10/);
+  assert.match(text, /prescale_forecast_p90\{service="swarm\/web",metric="rps"\} 40/);
+  assert.match(text, /prescale_forecast_error\{service="swarm\/web",metric="rps"\} 0.25/);
+  cycle(['cpu']);
+  const after = await m.registry.metrics();
+  assert.match(after, /metric="cpu"/);
+  assert.doesNotMatch(after, /metric="rps"/);
+});
