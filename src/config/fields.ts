@@ -99,6 +99,8 @@ export const POLICY_FIELDS = {
     default: true,
     doc: 're-tune utilisation, margin, stabilisation daily',
   },
+  // 0.5 %: the largest budget of the sweep on the replay bench whose mean stays under a quarter of
+  // the reactive HPA's misses (0.474 % against 1.991 %), its replayed weeks held on the next 88 % of the time
   targetUnserved: {
     key: 'targetUnserved',
     label: 'prescale.target-unserved',
