@@ -4,7 +4,7 @@ import type { ScaleTarget } from '../../../src/adapters/engines/port.js';
 import { parseConfig } from '../../../src/config/schema.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { Reconciler } from '../../../src/runtime/cycle.js';
-import { MemoryStateStore } from '../../../src/runtime/state.js';
+import { MemoryStateStore, readPlannerStates } from '../../../src/runtime/state.js';
 import { FakeActuator, FakeSource } from '../../support/fakes.js';
 
 const NOW = 1_800_000_000;
@@ -91,4 +91,19 @@ test('cycle, several metrics: a half-given metric, a plain query beside metrics,
   assert.equal(by.many.status, 'skipped');
   assert.match(by.many.message, /9 metrics, at most 8/);
   assert.deepEqual(actuator.sets, []);
+});
+
+test('state, several metrics: each metric memory survives the state file; a bad one is dropped, the rest kept', () => {
+  const good = {
+    recommendations: [{ at: NOW - 60, replicas: 5 }],
+    lastScaleAt: NOW - 60,
+    metrics: { cpu: { forecastError: 0.2, lastForecast: { start: NOW, step: 60, p50: [1, 2] } }, rps: {} },
+  };
+  const read = readPlannerStates(JSON.parse(JSON.stringify({ 'swarm/a': good })), NOW);
+  assert.deepEqual(read.states.get('swarm/a'), good);
+  assert.deepEqual(read.repaired, []);
+  const bad = readPlannerStates({ 'swarm/a': { ...good, metrics: { cpu: { forecastError: -1 } } } }, NOW);
+  assert.equal(bad.states.get('swarm/a')?.metrics, undefined);
+  assert.deepEqual(bad.states.get('swarm/a')?.recommendations, good.recommendations);
+  assert.match(bad.repaired[0]?.why ?? '', /metrics .* is not valid: dropped/);
 });
