@@ -12,7 +12,15 @@ import { HistoryCache } from './history.js';
 import { guardedApply } from './plan/apply.js';
 import { forecastStep } from './plan/buckets.js';
 import { ForecastCache } from './plan/forecasts.js';
-import { forecastErrorOf, historyStep, planStep, resolveStep, type PlanContext, type Planned } from './plan/service.js';
+import {
+  forecastErrorOf,
+  historyStep,
+  planStep,
+  resolveStep,
+  seriesKeysOf,
+  type PlanContext,
+  type Planned,
+} from './plan/service.js';
 import { TuningCache, type TuneRunner } from './plan/tunings.js';
 import { baseReport, heldReport, type CycleError, type CycleReport, type ServiceReport } from './report.js';
 import { MemoryStateStore, type StateStore } from './state.js';
@@ -125,8 +133,9 @@ export class Reconciler {
       });
     }
     const seen = new Set(services.map((s) => s.key));
-    this.history.retain(seen);
-    this.forecasts.retain(seen);
+    const series = seriesKeysOf(services);
+    this.history.retain(series);
+    this.forecasts.retain(series);
     this.tunings.retain(seen);
     this.log.retain(seen);
     try {

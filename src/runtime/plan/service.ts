@@ -62,6 +62,16 @@ export function seriesKey(serviceKey: string, metric?: string): string {
   return metric === undefined ? serviceKey : `${serviceKey}#${metric}`;
 }
 
+/** The series keys of the services of a cycle: what the history and forecast caches keep. */
+export function seriesKeysOf(reports: readonly ServiceReport[]): Set<string> {
+  const keys = new Set<string>();
+  for (const r of reports) {
+    keys.add(r.key);
+    for (const m of r.spec?.metrics ?? []) keys.add(seriesKey(r.key, m.name));
+  }
+  return keys;
+}
+
 /** The history of one metric of a service with several. */
 export interface MetricSamples {
   readonly metric: MetricSpec;

@@ -107,3 +107,23 @@ test('state, several metrics: each metric memory survives the state file; a bad 
   assert.deepEqual(bad.states.get('swarm/a')?.recommendations, good.recommendations);
   assert.match(bad.repaired[0]?.why ?? '', /metrics .* is not valid: dropped/);
 });
+
+test('cycle, several metrics: each metric history is kept between cycles and only new samples fetched', async () => {
+  const source = new FakeSource();
+  const actuator = new FakeActuator([several('web', { cpu: 'high', rps: 'low' }, 5)], { follow: false });
+  const r = new Reconciler({
+    source,
+    actuators: [actuator],
+    config: parseConfig({ cycle: { history: 4 * 86_400 } }, 't'),
+    apply: false,
+    logger: silentLogger(),
+  });
+  await r.runOnce(NOW);
+  await r.runOnce(NOW + 300);
+  const second = source.calls.slice(2);
+  assert.deepEqual(
+    second.map(([q]) => q),
+    ['high', 'low'],
+  );
+  for (const [q, start] of second) assert.ok(start > NOW, `${q}: fetched again from ${start}, not only what is new`);
+});
