@@ -211,3 +211,12 @@ test('README: the table of cycle settings is the schema', () => {
   const got = readmeTable('Opting a service in', want[0]);
   assert.deepEqual(got, want, `README.md, "Opting a service in", should hold:\n\n${markdown(want)}\n`);
 });
+
+test('policy file: the miss budget targetUnserved, a percentage of demand, bounded where it enters', () => {
+  assert.deepEqual({ ...loadPolicyFile(yamlFile('targetUnserved: 0.1\n')) }, { targetUnserved: 0.1 });
+  const path = yamlFile('targetUnserved: 150\n');
+  assert.equal(
+    configError(() => loadPolicyFile(path)),
+    `${path}: targetUnserved: not a percentage in [0, 100]`,
+  );
+});
