@@ -124,16 +124,21 @@ export function registerSimulate(program: Command): void {
         delaySteps,
         ctx.seasonDay,
       );
+      const within = sim.tunings.filter((t) => t.code === 'WithinBudget').length;
+      const tunings = { count: sim.tunings.length, withinBudget: within, budgetPct: policy.targetUnserved };
       if (o.json) {
         process.stdout.write(
-          `${JSON.stringify({ ...cmp, seconds, refits: sim.refits, reasons: sim.reasons }, null, 1)}\n`,
+          `${JSON.stringify({ ...cmp, seconds, refits: sim.refits, reasons: sim.reasons, tunings }, null, 1)}\n`,
         );
       } else {
         const days = ((series.values.length - cmp.scoredFrom) * series.step) / DAY_SECONDS;
         process.stdout.write(
           `replayed ${series.values.length} steps of ${series.step}s in ${seconds.toFixed(1)}s (${sim.refits} refits); scored the last ${days.toFixed(1)} days\n` +
             `policy      unserved    under-cap  cost/oracle  actions\n` +
-            `${row('prescale', cmp.prescale)}\n${row('reactive', cmp.reactive)}\n${row('oracle', cmp.oracle)}\n`,
+            `${row('prescale', cmp.prescale)}\n${row('reactive', cmp.reactive)}\n${row('oracle', cmp.oracle)}\n` +
+            (tunings.count
+              ? `daily tunings: ${tunings.count}, ${within} of them kept to the ${tunings.budgetPct} % miss budget on their replayed week\n`
+              : ''),
         );
       }
       process.stderr.write(`wrote ${sim.replicas.length} rows to ${o.output}\n`);

@@ -277,3 +277,18 @@ test('values left out as unusable are said, and the forecast stays finite', () =
     );
   }
 });
+
+test('simulate --policy takes the miss budget and says how many daily tunings kept to it', () => {
+  const input = historyFile(5, 'trace-budget.csv');
+  const policy = join(dir, 'budget.yaml');
+  writeFileSync(policy, 'targetUnserved: 0.2\n');
+  const out = join(dir, 'schedule-budget.csv');
+  const args = ['simulate', '--input', input, '--capacity', '20', '--startup-delay', '300', '--output', out];
+  const r = cli(...args, '--policy', policy, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const { tunings } = JSON.parse(r.stdout) as { tunings: { count: number; withinBudget: number; budgetPct: number } };
+  assert.equal(tunings.budgetPct, 0.2);
+  assert.ok(tunings.count >= 1 && tunings.withinBudget <= tunings.count, JSON.stringify(tunings));
+  const text = cli(...args, '--policy', policy);
+  assert.match(text.stdout, /daily tunings: \d+, \d+ of them kept to the 0\.2 % miss budget/);
+});
