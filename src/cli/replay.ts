@@ -72,7 +72,7 @@ function checkTrace(series: RegularSeries, o: ReplayArgs): void {
   if (scoredFrom(n, day) >= n) {
     throw new PrescaleError(
       'E_INPUT',
-      `${o.input}: ${n} steps of ${series.step} s (${days(n)} days); simulate scores what follows a 3-day warm-up, so it needs more than ${3 * day} steps`,
+      `${o.input}: ${n} steps of ${series.step} s (${days(n)} days); the replay scores what follows a 3-day warm-up, so it needs more than ${3 * day} steps`,
     );
   }
   const peak = series.values.reduce((m, v) => Math.max(m, v), 0);

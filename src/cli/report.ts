@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PrescaleError } from '../core/domain/errors.js';
 import { MAX_STARTUP_DELAY_SEC } from '../core/domain/limits.js';
@@ -32,6 +33,13 @@ export function registerReport(program: Command): void {
     .option('--policy <file>', 'YAML policy (keys as in the config file `defaults:`); flags win')
     .option('--model <name>', 'forecast model (default: the policy file, else auto)')
     .action(async (o: ReportOptions) => {
+      // refused before the replay's seconds are spent
+      if (!existsSync(dirname(resolve(o.output)))) {
+        throw new PrescaleError(
+          'E_INPUT',
+          `--output ${o.output}: cannot write: no folder ${dirname(resolve(o.output))}`,
+        );
+      }
       const progress = stderrProgress('report');
       let run;
       try {
