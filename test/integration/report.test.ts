@@ -15,12 +15,13 @@ import { chromium, type Browser } from 'playwright-core';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'prescale.js');
-const SAMPLE = join(ROOT, 'data', 'sample-web.csv');
+// relative to ROOT, where the commands run, so that the page (and its screenshot) names it so
+const SAMPLE = join('data', 'sample-web.csv');
 const dir = mkdtempSync(join(tmpdir(), 'prescale-report-'));
 const args = ['--input', SAMPLE, '--capacity', '20', '--startup-delay', '300'];
 
 function cli(...a: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...a], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [BIN, ...a], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -117,7 +118,7 @@ test('progress is a bar when stderr is a terminal', () => {
   const cmd = [process.execPath, BIN, 'report', ...args, '--output', join(dir, 'tty.html')]
     .map((a) => `'${a}'`)
     .join(' ');
-  const r = spawnSync('script', ['-qefc', cmd, '/dev/null'], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync('script', ['-qefc', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /report \|[\u2588\u2591]+\| forecast \d+\/4032 steps/);
   assert.match(r.stdout, /\| plan 4032\/4032 steps/);
