@@ -42,10 +42,10 @@ const NOTEBOOKS: Record<string, number> = { forecast_vs_actual: 1, frontier: 2, 
 
 for (const [name, least] of Object.entries(NOTEBOOKS)) {
   test(`${name}.ipynb runs without errors on Debian's Python and draws its figures`, () => {
+    // Debian's nbconvert (package jupyter-nbconvert, what CI and test/env/install.sh install)
     const r = spawnSync(
-      'jupyter',
+      '/usr/bin/jupyter-nbconvert',
       [
-        'nbconvert',
         '--to',
         'notebook',
         '--execute',
