@@ -37,8 +37,10 @@ test('views never hold a non-finite number: each one left out (or null) and said
       at: 1,
       days: 7,
       overrides: { targetUtilization: 1, marginScale: 1, scaleDownStabilizationSec: 600 },
-      score: { unservedPct: 0, costVsOracle: Number.POSITIVE_INFINITY, actionsPerWeek: 1, objective: 1 },
-      configured: { unservedPct: 0, costVsOracle: 1, actionsPerWeek: 1, objective: 1 },
+      score: { unservedPct: 0, costVsOracle: Number.POSITIVE_INFINITY, actionsPerWeek: 1, cost: 1 },
+      configured: { unservedPct: 0, costVsOracle: 1, actionsPerWeek: 1, cost: 1 },
+      budgetPct: 0.5,
+      code: 'WithinBudget',
       candidates: 3,
     } as unknown as ServiceReport['tuning'],
   };
