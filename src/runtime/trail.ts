@@ -28,7 +28,13 @@ export interface ReplicaPoint {
  * `decisions` cycle outcomes, and the replica counts of the last `windowSec` as change points
  * (at most `replicaPoints`, one a minute for two days when they change every cycle).
  */
-export const TRAIL_LIMITS = Object.freeze({ decisions: 100, windowSec: 48 * 3600, replicaPoints: 2880 });
+export interface TrailLimits {
+  readonly decisions: number;
+  readonly windowSec: number;
+  readonly replicaPoints: number;
+}
+
+export const TRAIL_LIMITS: TrailLimits = Object.freeze({ decisions: 100, windowSec: 48 * 3600, replicaPoints: 2880 });
 
 interface Entry {
   decisions: TrailEntry[];
@@ -43,7 +49,7 @@ interface Entry {
 export class DecisionTrail {
   private readonly byKey = new Map<string, Entry>();
 
-  constructor(private readonly limits: typeof TRAIL_LIMITS = TRAIL_LIMITS) {}
+  constructor(private readonly limits: TrailLimits = TRAIL_LIMITS) {}
 
   /** Records every service of a finished cycle. */
   record(report: CycleReport): void {
