@@ -33,6 +33,8 @@ export interface ChartSize {
 }
 
 const PAD = { left: 48, right: 12, top: 28, bottom: 26 };
+/** Height of one legend row; the legend wraps on narrow charts and the plot starts below it. */
+const LEGEND_ROW = 16;
 
 /** Numbers in the markup: two decimals are finer than a pixel. */
 const n = (v: number) => String(Math.round(v * 100) / 100);
@@ -79,9 +81,11 @@ interface Scale {
   readonly from: number;
   readonly to: number;
   readonly max: number;
+  /** Where the plot starts, below the legend. */
+  readonly top: number;
 }
 
-function scaleOf(input: LoadChartInput, size: ChartSize): Scale {
+function scaleOf(input: LoadChartInput, size: ChartSize, top0: number): Scale {
   const times = [
     ...input.load.map((p) => p.t),
     ...input.capacity.map((p) => p.t),
@@ -97,15 +101,16 @@ function scaleOf(input: LoadChartInput, size: ChartSize): Scale {
     ...input.forecast.flatMap((p) => [p.p50, p.p90]),
   ].filter((v): v is number => v !== null && Number.isFinite(v));
   const top = Math.max(1, ...values) * 1.05;
-  const max = niceTicks(0, top).at(-1) ?? top;
+  const max = Math.max(niceTicks(0, top).at(-1) ?? top, top);
   const w = size.width - PAD.left - PAD.right;
-  const h = size.height - PAD.top - PAD.bottom;
+  const h = size.height - top0 - PAD.bottom;
   return {
     from,
     to,
-    max: Math.max(max, top),
-    x: (t) => PAD.left + ((t - from) / (to - from)) * w,
-    y: (v) => PAD.top + h - (v / Math.max(max, top)) * h,
+    max,
+    top: top0,
+    x: (t) => PAD.left + ((Math.min(Math.max(t, from), to) - from) / (to - from)) * w,
+    y: (v) => top0 + h - (v / max) * h,
   };
 }
 
@@ -165,9 +170,10 @@ function axes(s: Scale, size: ChartSize): string {
   const base = size.height - PAD.bottom;
   for (const t of timeTicks(s.from, s.to, labels)) {
     const x = n(s.x(t));
-    out.push(`<line class="grid" x1="${x}" x2="${x}" y1="${PAD.top}" y2="${base}"/>`);
+    out.push(`<line class="grid" x1="${x}" x2="${x}" y1="${s.top}" y2="${base}"/>`);
     out.push(`<text class="tick" x="${x}" y="${base + 16}" text-anchor="middle">${timeLabel(t)}</text>`);
   }
+  out.push(`<text class="tick" x="4" y="${base + 16}">UTC</text>`);
   return `<g class="axes" aria-hidden="true">${out.join('')}</g>`;
 }
 
@@ -178,16 +184,23 @@ const LEGEND: readonly [cls: string, label: string][] = [
   ['forecast-band', 'forecast p50–p90'],
 ];
 
-function legend(hasPlanned: boolean): string {
+/** The legend, wrapped to the width, and the height it takes. */
+function legend(hasPlanned: boolean, width: number): { markup: string; height: number } {
   let x = PAD.left;
+  let y = 12;
   const items = LEGEND.filter(([cls]) => hasPlanned || cls !== 'planned').map(([cls, label]) => {
+    const w = 22 + label.length * 6.2;
+    if (x > PAD.left && x + w > width - PAD.right) {
+      x = PAD.left;
+      y += LEGEND_ROW;
+    }
     const item =
-      `<g class="legend-item ${cls}" transform="translate(${x},12)">` +
+      `<g class="legend-item ${cls}" transform="translate(${n(x)},${y})">` +
       `<rect class="swatch" width="12" height="4" y="-2"/><text x="16" dy="0.32em">${label}</text></g>`;
-    x += 22 + label.length * 6.2;
+    x += w;
     return item;
   });
-  return `<g class="legend">${items.join('')}</g>`;
+  return { markup: `<g class="legend">${items.join('')}</g>`, height: y + LEGEND_ROW };
 }
 
 const STYLE =
@@ -200,8 +213,9 @@ const STYLE =
 
 /** The chart as an SVG document (also fit to be inlined in HTML). */
 export function loadChartSvg(input: LoadChartInput, size: ChartSize, title = 'load against ready capacity'): string {
-  const s = scaleOf(input, size);
   const planned = input.planned ?? [];
+  const key = legend(planned.length > 0, size.width);
+  const s = scaleOf(input, size, Math.max(PAD.top, key.height));
   const lastForecast = input.forecast.at(-1)?.t ?? input.now;
   const nowX = n(s.x(Math.min(Math.max(input.now, s.from), s.to)));
   const parts = [
@@ -219,8 +233,8 @@ export function loadChartSvg(input: LoadChartInput, size: ChartSize, title = 'lo
       ? `<path class="planned" aria-label="planned capacity" d="${stepPath(planned, s, lastForecast)}"/>`
       : '',
     `<path class="load" aria-label="load" d="${linePath(input.load, s)}"/>`,
-    `<line class="now" aria-label="now" x1="${nowX}" x2="${nowX}" y1="${PAD.top}" y2="${size.height - PAD.bottom}"/>`,
-    legend(planned.length > 0),
+    `<line class="now" aria-label="now" x1="${nowX}" x2="${nowX}" y1="${s.top}" y2="${size.height - PAD.bottom}"/>`,
+    key.markup,
     '</svg>',
   ];
   return parts.join('');

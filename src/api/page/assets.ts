@@ -5,7 +5,7 @@
  * refreshes by itself. Kept as strings so that they ship inside dist/ with the code.
  */
 
-/** Seconds between two refreshes of the page's data. */
+/** Seconds between two refreshes of the page's data (`?refresh=SECONDS` sets another, 2 to 3600). */
 export const PAGE_REFRESH_SEC = 15;
 
 export const PAGE_HTML = `<!doctype html>
@@ -36,7 +36,10 @@ export const PAGE_HTML = `<!doctype html>
       <div><dt>reason</dt><dd id="reason"></dd></div>
       <div><dt>model</dt><dd id="model"></dd></div>
     </dl>
-    <figure id="chart" aria-label="load, ready capacity and forecast"></figure>
+    <h3>The last 48 hours</h3>
+    <figure id="chart" class="chart" aria-label="load, ready capacity and forecast, the last 48 hours"></figure>
+    <h3>The last 6 hours and the forecast</h3>
+    <figure id="chart-near" class="chart" aria-label="load, ready capacity and forecast, the last 6 hours"></figure>
     <h3>Last decisions</h3>
     <div class="scroll">
       <table id="decisions">
@@ -77,17 +80,18 @@ h3{font-size:.95rem;margin:1rem 0 .4rem}
 #figures div{min-width:5rem}
 dt{font-size:.75rem;color:#666}
 dd{margin:0;font-size:1.1rem;font-weight:600}
-#chart{margin:.5rem 0;min-height:160px}
-#chart svg{display:block;max-width:100%;height:auto}
+.chart{margin:.3rem 0 .6rem;min-height:160px}
+.chart svg{display:block;max-width:100%;height:auto}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.85rem}
 th,td{text-align:left;padding:.25rem .4rem;border-bottom:1px solid #eee;white-space:nowrap}
-td.reasons{white-space:normal}
+td.reasons{white-space:normal;overflow-wrap:anywhere}
 @media (max-width:700px){main{grid-template-columns:1fr;padding:.5rem}}
 `;
 
 export const PAGE_JS = `
-const REFRESH_MS = ${PAGE_REFRESH_SEC * 1000};
+const asked = Number(new URLSearchParams(location.search).get('refresh'));
+const REFRESH_MS = (asked >= 2 && asked <= 3600 ? asked : ${PAGE_REFRESH_SEC}) * 1000;
 const $ = (id) => document.getElementById(id);
 let selected = new URLSearchParams(location.search).get('service');
 
@@ -108,14 +112,20 @@ function path(key) {
 }
 
 function time(t) {
-  return new Date(t * 1000).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const opts = { timeZone: 'UTC', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  return new Date(t * 1000).toLocaleString('en', opts) + ' UTC';
+}
+
+function keepInUrl(key, push) {
+  const url = new URL(location.href);
+  if (url.searchParams.get('service') === key) return;
+  url.searchParams.set('service', key);
+  history[push ? 'pushState' : 'replaceState'](null, '', url);
 }
 
 function select(key) {
   selected = key;
-  const url = new URL(location.href);
-  url.searchParams.set('service', key);
-  history.pushState(null, '', url);
+  keepInUrl(key, true);
   void refresh();
 }
 
@@ -148,14 +158,15 @@ async function renderDetail(s) {
   $('desired').textContent = s.desiredReplicas ?? '–';
   $('reason').textContent = s.reason ?? s.status;
   $('model').textContent = s.model ?? '–';
-  const chart = $('chart');
-  const width = Math.max(240, Math.floor(chart.clientWidth || 320));
-  const height = width < 600 ? 240 : 320;
-  const [svg, trail] = await Promise.all([
-    get(path(s.key) + '/chart.svg?width=' + width + '&height=' + height, 'text'),
+  const width = Math.max(240, Math.floor($('chart').clientWidth || 320));
+  const size = '?width=' + width + '&height=' + (width < 600 ? 240 : 300);
+  const [far, near, trail] = await Promise.all([
+    get(path(s.key) + '/chart.svg' + size + '&hours=48', 'text'),
+    get(path(s.key) + '/chart.svg' + size + '&hours=6', 'text'),
     get(path(s.key) + '/decisions?limit=20'),
   ]);
-  chart.innerHTML = svg;
+  $('chart').innerHTML = far;
+  $('chart-near').innerHTML = near;
   renderDecisions(trail.decisions);
 }
 
@@ -166,6 +177,7 @@ async function refresh() {
   try {
     const services = await get('/v1/services');
     if (!services.some((s) => s.key === selected)) selected = services[0] ? services[0].key : null;
+    if (selected) keepInUrl(selected, false);
     renderList(services);
     const s = services.find((x) => x.key === selected);
     if (s) await renderDetail(s);

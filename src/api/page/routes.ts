@@ -75,7 +75,7 @@ export function pageRoutes(app: FastifyInstance, deps: PageDeps): void {
     {
       schema: {
         description:
-          'The chart of one service as SVG (image/svg+xml): load of the last 48 hours against ready capacity ' +
+          'The chart of one service as SVG (image/svg+xml): load of the last hours (48 by default) against ready capacity ' +
           '(replicas × capacity), and the forecast band p50–p90 over the horizon',
         params: NameParams,
         querystring: ChartQuery,
@@ -86,7 +86,9 @@ export function pageRoutes(app: FastifyInstance, deps: PageDeps): void {
     async (req, reply) => {
       const s = find(req.params.name);
       if (!s) return reply.code(404).send(notFound(req.params.name).body);
-      const svg = loadChartSvg(chartInputOf(s, observed(s)), req.query, `${s.key}: load against ready capacity`);
+      const { width, height, hours } = req.query;
+      const title = `${s.key}: load against ready capacity, the last ${hours} hours and the forecast`;
+      const svg = loadChartSvg(chartInputOf(s, observed(s), hours), { width, height }, title);
       return reply.header('content-type', 'image/svg+xml; charset=utf-8').header('cache-control', CACHE).send(svg);
     },
   );

@@ -56,6 +56,7 @@ export const DecisionsQuery = z.object({
 export const ChartQuery = z.object({
   width: z.coerce.number().int().min(240).max(4000).default(900),
   height: z.coerce.number().int().min(160).max(2000).default(320),
+  hours: z.coerce.number().min(1).max(48).default(48).describe('hours of the past shown before the forecast'),
 });
 
 export type ObservedView = z.infer<typeof ObservedBody>;

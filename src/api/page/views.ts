@@ -44,14 +44,14 @@ export function decisionsView(key: string, entries: readonly TrailEntry[]): Deci
   };
 }
 
-/** What the chart of one service draws: the last 48 hours and the forecast horizon. */
-export function chartInputOf(s: ServiceReport, observed: ObservedView): LoadChartInput {
+/** What the chart of one service draws: the last `hours` (at most 48) and the forecast horizon. */
+export function chartInputOf(s: ServiceReport, observed: ObservedView, hours = 48): LoadChartInput {
   const cap = observed.capacityPerReplica;
   const forecast = forecastView(s)?.points ?? [];
   const schedule = s.decision?.schedule ?? [];
   return {
     now: observed.now,
-    from: observed.now - 48 * 3600,
+    from: observed.now - hours * 3600,
     load: observed.load.map((p) => ({ t: p.timestamp, v: p.load })),
     capacity: observed.replicas.map((p) => ({ t: p.timestamp, v: p.readyCapacity })),
     forecast: forecast.map((p) => ({ t: p.timestamp, p50: p.p50, p90: p.p90 })),
