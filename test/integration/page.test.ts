@@ -130,3 +130,25 @@ describe('the web page of serve --embedded, in Chromium', { skip: skipUnless(exi
     await page.close();
   });
 });
+
+test('npm start (bin/prescale.js serve --embedded) serves the page and its assets', async () => {
+  const s = await serve(['--embedded'], { env: { DOCKER_HOST: 'unix:///nonexistent.sock' } });
+  try {
+    const page = await until(s, 'GET /', async () => {
+      const r = await fetch(`${s.url}/`);
+      return r.ok ? r : undefined;
+    });
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    const html = await page.text();
+    for (const [, ref] of html.matchAll(/(?:src|href)="(\/ui\/[^"]+)"/g)) {
+      assert.equal((await fetch(`${s.url}${ref}`)).status, 200, ref);
+    }
+    const svg = await until(s, 'a chart', async () => {
+      const r = await fetch(`${s.url}/v1/services/${encodeURIComponent(SERVICE)}/chart.svg`);
+      return r.ok ? r.text() : undefined;
+    });
+    assert.match(svg, /<path class="forecast-band" aria-label="forecast p50–p90" d="M/);
+  } finally {
+    await s.stop();
+  }
+});
