@@ -25,20 +25,34 @@ export interface ReplicaPoint {
 
 /**
  * What the trail keeps per service, so that memory stays bounded whatever the uptime: the last
- * `decisions` cycle outcomes, and the replica counts of the last `windowSec` as change points
- * (at most `replicaPoints`, one a minute for two days when they change every cycle).
+ * `decisions` cycle outcomes, and the replica counts of the last `windowSec` as change points, at
+ * most one per `pointGapSec` (a change within it updates the point: the chart's grid is no finer)
+ * and at most `replicaPoints` in all.
  */
 export interface TrailLimits {
   readonly decisions: number;
   readonly windowSec: number;
+  readonly pointGapSec: number;
   readonly replicaPoints: number;
 }
 
-export const TRAIL_LIMITS: TrailLimits = Object.freeze({ decisions: 100, windowSec: 48 * 3600, replicaPoints: 2880 });
+export const TRAIL_LIMITS: TrailLimits = Object.freeze({
+  decisions: 100,
+  windowSec: 48 * 3600,
+  pointGapSec: 300,
+  replicaPoints: 577,
+});
+
+/** Replica change points as parallel arrays of numbers: a few bytes a point, not an object each. */
+interface Points {
+  at: number[];
+  current: number[];
+  desired: number[];
+}
 
 interface Entry {
   decisions: TrailEntry[];
-  replicas: ReplicaPoint[];
+  replicas: Points;
 }
 
 /**
@@ -58,7 +72,7 @@ export class DecisionTrail {
       live.add(s.key);
       let e = this.byKey.get(s.key);
       if (!e) {
-        e = { decisions: [], replicas: [] };
+        e = { decisions: [], replicas: { at: [], current: [], desired: [] } };
         this.byKey.set(s.key, e);
       }
       this.push(e, entryOf(s, report.at));
@@ -74,22 +88,37 @@ export class DecisionTrail {
 
   /** The replica change points of `key` over the window, oldest first. */
   replicas(key: string): ReplicaPoint[] {
-    return [...(this.byKey.get(key)?.replicas ?? [])];
+    const p = this.byKey.get(key)?.replicas;
+    if (!p) return [];
+    return p.at.map((at, i) => ({ at, currentReplicas: p.current[i], desiredReplicas: p.desired[i] }));
   }
 
   private push(e: Entry, t: TrailEntry): void {
     e.decisions.push(t);
     if (e.decisions.length > this.limits.decisions) e.decisions.splice(0, e.decisions.length - this.limits.decisions);
-    const last = e.replicas[e.replicas.length - 1];
+    const p = e.replicas;
+    const n = p.at.length;
     const finite = Number.isFinite(t.currentReplicas) && Number.isFinite(t.desiredReplicas);
-    if (finite && (!last || last.currentReplicas !== t.currentReplicas || last.desiredReplicas !== t.desiredReplicas))
-      e.replicas.push({ at: t.at, currentReplicas: t.currentReplicas, desiredReplicas: t.desiredReplicas });
+    const changed = !n || p.current[n - 1] !== t.currentReplicas || p.desired[n - 1] !== t.desiredReplicas;
+    if (finite && changed) {
+      if (n && t.at - p.at[n - 1] < this.limits.pointGapSec) {
+        // within the gap the last point takes the new counts (it says the last counts of its span)
+        p.current[n - 1] = t.currentReplicas;
+        p.desired[n - 1] = t.desiredReplicas;
+        const back = n > 1 && p.current[n - 2] === t.currentReplicas && p.desired[n - 2] === t.desiredReplicas;
+        if (back) for (const arr of [p.at, p.current, p.desired]) arr.pop();
+      } else {
+        p.at.push(t.at);
+        p.current.push(t.currentReplicas);
+        p.desired.push(t.desiredReplicas);
+      }
+    }
     // the last point before the window is kept: it says the replicas at the window's start
     const from = t.at - this.limits.windowSec;
     let drop = 0;
-    while (drop + 1 < e.replicas.length && e.replicas[drop + 1].at <= from) drop++;
-    drop = Math.max(drop, e.replicas.length - this.limits.replicaPoints);
-    if (drop > 0) e.replicas.splice(0, drop);
+    while (drop + 1 < p.at.length && p.at[drop + 1] <= from) drop++;
+    drop = Math.max(drop, p.at.length - this.limits.replicaPoints);
+    if (drop > 0) for (const a of [p.at, p.current, p.desired]) a.splice(0, drop);
   }
 }
 

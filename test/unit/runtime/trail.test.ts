@@ -43,7 +43,7 @@ test('trail: the last decisions newest first, with their reason codes, at most t
 });
 
 test('trail: replicas are kept as change points over the window, the one before it kept', () => {
-  const t = new DecisionTrail({ decisions: 10, windowSec: 1000, replicaPoints: 100 });
+  const t = new DecisionTrail({ decisions: 10, windowSec: 1000, pointGapSec: 0, replicaPoints: 100 });
   t.record(cycle(0, rep('a', 0, 2, 2)));
   t.record(cycle(100, rep('a', 100, 2, 2)));
   t.record(cycle(200, rep('a', 200, 2, 4)));
@@ -65,7 +65,7 @@ test('trail: replicas are kept as change points over the window, the one before 
 });
 
 test('trail: bounded by replicaPoints, and services no longer reported are forgotten', () => {
-  const t = new DecisionTrail({ decisions: 10, windowSec: 1e9, replicaPoints: 5 });
+  const t = new DecisionTrail({ decisions: 10, windowSec: 1e9, pointGapSec: 0, replicaPoints: 5 });
   for (let i = 0; i < 20; i++) t.record(cycle(i, rep('a', i, i, i), rep('b', i, 1, 1)));
   assert.equal(t.replicas('a').length, 5);
   assert.equal(t.replicas('a')[4].currentReplicas, 19);
@@ -73,4 +73,27 @@ test('trail: bounded by replicaPoints, and services no longer reported are forgo
   assert.deepEqual(t.replicas('a'), []);
   assert.deepEqual(t.decisions('a'), []);
   assert.equal(t.replicas('b').length, 1);
+});
+
+test('trail: at most one replica point per pointGapSec; a change within it updates the point', () => {
+  const t = new DecisionTrail({ decisions: 10, windowSec: 1e9, pointGapSec: 300, replicaPoints: 100 });
+  // a change every minute: one point per 5 minutes, holding the last counts of its span
+  for (let i = 0; i <= 10; i++) t.record(cycle(i * 60, rep('a', i * 60, 2 + i, 2 + i)));
+  assert.deepEqual(
+    t.replicas('a').map((p) => [p.at, p.currentReplicas]),
+    [
+      [0, 6],
+      [300, 11],
+      [600, 12],
+    ],
+  );
+  // back to the counts of the point before within the gap: the point goes
+  t.record(cycle(660, rep('a', 660, 11, 11)));
+  assert.deepEqual(
+    t.replicas('a').map((p) => [p.at, p.currentReplicas]),
+    [
+      [0, 6],
+      [300, 11],
+    ],
+  );
 });
