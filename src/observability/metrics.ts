@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { isSourceCode } from '../core/domain/errors.js';
 import { APPLY_PROBLEMS, type CycleReport, type ServiceReport } from '../runtime/report.js';
+import { PastForecasts, type ForecastFor } from './past-forecasts.js';
 
 /** Error kinds counted by `prescale_errors_total` (a fixed set: labels stay bounded). */
 export const ERROR_KINDS = ['source', 'engine', 'labels', 'forecast', 'apply', 'state', 'internal'] as const;
@@ -23,6 +24,37 @@ export class PrescaleMetrics {
     name: 'prescale_forecast_p90',
     help: 'Forecast load (p90) for the time a replica asked for now is ready, per load metric',
     labelNames: ['service', 'metric'],
+    registers: [this.registry],
+  });
+  private readonly p50Now = new Gauge({
+    name: 'prescale_forecast_p50_for_now',
+    help: 'Load (p50) that was forecast, one startup delay ago, for now: compare with prescale_observed_load',
+    labelNames: ['service'],
+    registers: [this.registry],
+  });
+  private readonly p90Now = new Gauge({
+    name: 'prescale_forecast_p90_for_now',
+    help: 'Load (p90) that was forecast, one startup delay ago, for now',
+    labelNames: ['service'],
+    registers: [this.registry],
+  });
+  private readonly load = new Gauge({
+    name: 'prescale_observed_load',
+    help: 'Load observed at the latest cycle (the newest sample of the service query)',
+    labelNames: ['service'],
+    registers: [this.registry],
+  });
+  /** 1 for the reason code of each service's latest decision; one series per service. */
+  private readonly reason = new Gauge({
+    name: 'prescale_decision_reason',
+    help: 'Reason code of the latest decision (the series with value 1; one per service)',
+    labelNames: ['service', 'reason'],
+    registers: [this.registry],
+  });
+  private readonly decisions = new Counter({
+    name: 'prescale_decisions_total',
+    help: 'Decisions by reason code, over every service',
+    labelNames: ['reason'],
     registers: [this.registry],
   });
   private readonly desired = new Gauge({
@@ -94,6 +126,8 @@ export class PrescaleMetrics {
 
   /** Services reported, with the load metrics of each (`''`: the one of a plain query). */
   private readonly known = new Map<string, Set<string>>();
+  private readonly reasons = new Map<string, string>();
+  private readonly pastForecasts = new PastForecasts();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'prescale_' });
@@ -103,7 +137,7 @@ export class PrescaleMetrics {
 
   /**
    * The forecast gauges of a service, one series per load metric: `metric` is the metric's name,
-   * or empty for a service with one plain query (the series it had before metrics had names).
+   * absent for a service with one plain query (`''` in `known`).
    * Bounded by the services and METRIC_LIMITS.perService; a metric no longer reported is removed.
    */
   private observeMetrics(at: number, s: ServiceReport): void {
@@ -121,17 +155,20 @@ export class PrescaleMetrics {
       );
     this.known.set(service, names);
     for (const { metric, forecast, error } of now) {
-      if (error !== undefined) this.error.set({ service, metric }, error);
+      const labels = seriesLabels(service, metric);
+      if (error !== undefined) this.error.set(labels, error);
       const f = forecastAt(at, s, forecast);
       if (f) {
-        this.p50.set({ service, metric }, f.p50);
-        this.p90.set({ service, metric }, f.p90);
+        this.p50.set(labels, f.p50);
+        this.p90.set(labels, f.p90);
       }
     }
   }
 
   private forget(service: string, metrics: Iterable<string>): void {
-    for (const metric of metrics) for (const g of [this.p50, this.p90, this.error]) g.remove({ service, metric });
+    for (const metric of metrics) {
+      for (const g of [this.p50, this.p90, this.error]) g.remove(seriesLabels(service, metric));
+    }
   }
 
   /** Records a finished cycle. */
@@ -144,8 +181,10 @@ export class PrescaleMetrics {
     const live = new Set(report.services.map((s) => s.key));
     for (const [service, metrics] of this.known) {
       if (live.has(service)) continue;
-      for (const g of [this.desired, this.current, this.dropped]) g.remove({ service });
+      for (const g of this.perService) g.remove({ service });
       this.forget(service, metrics);
+      this.forgetReason(service);
+      this.pastForecasts.delete(service);
       this.known.delete(service);
     }
     for (const s of report.services) {
@@ -153,11 +192,53 @@ export class PrescaleMetrics {
       this.current.set({ service }, s.currentReplicas);
       this.desired.set({ service }, s.desiredReplicas);
       this.observeMetrics(report.at, s);
+      this.observePlan(s, report.at);
       for (const kind of errorKinds(s)) this.errors.inc({ kind });
       if (s.droppedSamples) this.dropped.inc({ service }, s.droppedSamples);
       if (s.applied) this.actions.inc({ service, direction: s.desiredReplicas > s.currentReplicas ? 'up' : 'down' });
     }
   }
+
+  private get perService() {
+    // the forecast gauges carry a metric label too: removed by forget()
+    return [this.p50Now, this.p90Now, this.load, this.desired, this.current, this.dropped];
+  }
+
+  /**
+   * The load, the decision's reason, the forecast for when a replica asked for now is ready, and
+   * the one made that long ago for now.
+   */
+  private observePlan(s: ServiceReport, at: number): void {
+    const service = s.key;
+    if (s.observedLoad !== undefined && Number.isFinite(s.observedLoad)) this.load.set({ service }, s.observedLoad);
+    if (s.decision) this.setReason(service, s.decision.reason);
+    // with several metrics, the one that set the replicas (the top-level forecast)
+    const next = forecastAt(at, s, s.forecast);
+    const made: ForecastFor | undefined = next && { forTime: at + (s.spec?.policy.startupDelaySec ?? 0), ...next };
+    const due = this.pastForecasts.next(service, at, made);
+    if (due) {
+      this.p50Now.set({ service }, due.p50);
+      this.p90Now.set({ service }, due.p90);
+    }
+  }
+
+  private setReason(service: string, reason: string): void {
+    this.decisions.inc({ reason });
+    if (this.reasons.get(service) !== reason) this.forgetReason(service);
+    this.reasons.set(service, reason);
+    this.reason.set({ service, reason }, 1);
+  }
+
+  private forgetReason(service: string): void {
+    const old = this.reasons.get(service);
+    if (old !== undefined) this.reason.remove({ service, reason: old });
+    this.reasons.delete(service);
+  }
+}
+
+/** A plain query's series has no `metric` label: the same series as before metrics had names. */
+function seriesLabels(service: string, metric: string): Record<string, string> {
+  return metric === '' ? { service } : { service, metric };
 }
 
 /** The forecast of each load metric at the time a replica asked for now is ready. */

@@ -255,6 +255,7 @@ export class Reconciler {
       applied: outcome.applied,
       message: decision.message,
       observedLoad: p.observedLoad,
+      recentLoad: p.recentLoad,
       ...(p.droppedSamples && { droppedSamples: p.droppedSamples }),
       forecastError: forecastErrorOf(p.out),
       ...(p.metrics && { metrics: p.metrics }),

@@ -13,6 +13,7 @@ import {
   baseReport,
   heldReport,
   problemText,
+  RECENT_LOAD_SEC,
   type HistorySummary,
   type Problem,
   type ServiceReport,
@@ -141,12 +142,14 @@ export interface SeriesPlanned {
   readonly history: HistorySummary;
   readonly series: RegularSeries;
   readonly observedLoad: number;
+  /** The series' last RECENT_LOAD_SEC. */
+  readonly recentLoad: RegularSeries;
   readonly droppedSamples?: number;
   readonly forecast?: Forecast;
 }
 
 /** Several load metrics: each one's series through step 3, with the metric. */
-export interface MetricPlanned extends Omit<SeriesPlanned, 'series'> {
+export interface MetricPlanned extends Omit<SeriesPlanned, 'series' | 'recentLoad'> {
   readonly name: string;
   readonly query: string;
   readonly capacity: number;
@@ -197,7 +200,15 @@ export function seriesStep(
   } catch (err) {
     problems.push({ code: 'ForecastFailed', message: `no forecast${of}: ${describeError(err)}` });
   }
-  return { history, series, observedLoad, forecast, ...(samples.dropped && { droppedSamples: samples.dropped }) };
+  const recentLoad = tail(series, RECENT_LOAD_SEC);
+  return {
+    history,
+    series,
+    observedLoad,
+    recentLoad,
+    forecast,
+    ...(samples.dropped && { droppedSamples: samples.dropped }),
+  };
 }
 
 /** Step 3: the series' forecast(s), the day's tuning, the plan. */
@@ -251,13 +262,9 @@ async function planSeveral(
   }));
   const out = planMetrics({ now, currentReplicas: target.replicas, metrics }, policy, state);
   ctx.state.set(target.key, out.state);
-  const planned: MetricPlanned[] = per.map(({ metric, series: _series, ...r }) => ({ ...r, ...metric }));
-  const {
-    name: _name,
-    query: _query,
-    capacity: _capacity,
-    ...won
-  } = planned.find((m) => m.name === out.decision.metric) ?? planned[0];
+  const planned: MetricPlanned[] = per.map(({ metric, series: _s, recentLoad: _r, ...r }) => ({ ...r, ...metric }));
+  const winner = per.find((m) => m.metric.name === out.decision.metric) ?? per[0];
+  const { metric: _metric, series: _series, ...won } = winner;
   return { spec, ...won, tuning, out, problems, metrics: planned };
 }
 
@@ -300,4 +307,10 @@ async function tuningStep(
 export function forecastErrorOf(out: Planned['out']): number | undefined {
   const d = out.decision;
   return d.metrics ? d.metrics.find((m) => m.name === d.metric)?.forecastError : out.state.forecastError;
+}
+
+/** The last `seconds` of a regular series. */
+function tail(series: RegularSeries, seconds: number): RegularSeries {
+  const skip = Math.max(0, series.values.length - Math.floor(seconds / series.step));
+  return { start: series.start + skip * series.step, step: series.step, values: series.values.slice(skip) };
 }
