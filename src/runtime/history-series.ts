@@ -62,19 +62,27 @@ export function appendSamples(
     const t = timestamps[i];
     if (h.latest && t <= h.latest.at) continue;
     h.latest = { at: t, value: values[i] };
+    // folding the buckets before t's as samples come keeps the raw tail at one bucket, however long the fetch
+    foldUntil(h, t - h.queryStep);
     if (t >= bucketsEnd(h)) {
       h.tailT.push(t);
       h.tailV.push(values[i]);
     }
+    foldUntil(h, t);
   }
-  if (!h.latest) return;
-  const until = Math.max(h.latest.at, answeredUntil ?? Number.NEGATIVE_INFINITY);
+  if (h.latest && answeredUntil !== undefined) foldUntil(h, Math.max(h.latest.at, answeredUntil));
+}
+
+/** Folds every bucket whose last query-step slot is at or before `until`. */
+function foldUntil(h: BucketedHistory, until: number): void {
   while (until >= bucketsEnd(h) + h.step - h.queryStep) {
     const t0 = bucketsEnd(h);
     let n = 0;
     while (n < h.tailT.length && h.tailT[n] < t0 + h.step) n++;
-    const ts = h.tailT.splice(0, n);
-    const vs = h.tailV.splice(0, n);
+    const ts = h.tailT.slice(0, n);
+    const vs = h.tailV.slice(0, n);
+    h.tailT = h.tailT.slice(n);
+    h.tailV = h.tailV.slice(n);
     h.values.push(n ? bucketMean(ts, vs, t0, h.queryStep, h.step) : Number.NaN);
     h.counts.push(n);
   }

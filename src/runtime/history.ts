@@ -99,7 +99,7 @@ export class HistoryCache {
         query,
         h,
         savedEnd: Number.NaN,
-        nextSave: now + stagger(id, this.persistEverySec),
+        nextSave: nextTurn(id, now, this.persistEverySec),
       };
       this.entries.set(id, entry);
       return { view: viewOf(h), ...(dropped && { dropped }) };
@@ -217,7 +217,7 @@ export class HistoryCache {
         );
         written++;
         e.savedEnd = end;
-        e.nextSave = now + this.persistEverySec;
+        e.nextSave = nextTurn(id, now, this.persistEverySec);
       } catch (err) {
         failed++;
         this.opts.logger?.warn({ series: id, err: describeError(err) }, 'could not write stored history');
@@ -231,9 +231,15 @@ export class HistoryCache {
   }
 }
 
-/** A series' first write, spread over the persist interval so that all series are not written in one cycle. */
-function stagger(id: string, every: number): number {
+/**
+ * The series' next turn to be written after `now`: its own phase (a hash of its id) within each
+ * persist interval, so that series are written spread over the interval, even after all of them
+ * were written at once (at shutdown).
+ */
+function nextTurn(id: string, now: number, every: number): number {
   let x = 0;
   for (let i = 0; i < id.length; i++) x = (x * 31 + id.charCodeAt(i)) >>> 0;
-  return x % Math.max(1, every);
+  const period = Math.max(1, every);
+  const phase = x % period;
+  return phase + (Math.floor((now - phase) / period) + 1) * period;
 }
