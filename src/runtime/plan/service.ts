@@ -1,4 +1,4 @@
-import type { RegularSeries, Samples } from '../../core/domain/series.js';
+import type { RegularSeries } from '../../core/domain/series.js';
 import { describeError, isPrescaleError } from '../../core/domain/errors.js';
 import type { Forecast } from '../../core/domain/forecast.js';
 import type { ScaleTarget } from '../../core/domain/target.js';
@@ -8,7 +8,8 @@ import { resolveSpec, type ServiceSpec } from '../../config/service-spec.js';
 import type { MetricSpec } from '../../config/metrics.js';
 import type { PrescaleConfig } from '../../config/schema.js';
 import type { Logger } from '../../observability/logger.js';
-import type { HistoryCache } from '../history.js';
+import type { FetchedHistory, HistoryCache } from '../history.js';
+import type { HistoryView } from '../history-series.js';
 import {
   baseReport,
   heldReport,
@@ -19,7 +20,6 @@ import {
   type ServiceReport,
 } from '../report.js';
 import type { StateStore } from '../state.js';
-import { toBuckets } from './buckets.js';
 import type { ForecastCache } from './forecasts.js';
 import type { TuningCache } from './tunings.js';
 
@@ -73,10 +73,13 @@ export function seriesKeysOf(reports: readonly ServiceReport[]): Set<string> {
   return keys;
 }
 
+/** A fetched history that has samples. */
+export type Fetched = FetchedHistory & { readonly view: HistoryView };
+
 /** The history of one metric of a service with several. */
 export interface MetricSamples {
   readonly metric: MetricSpec;
-  readonly samples: Samples;
+  readonly fetched: Fetched;
 }
 
 /**
@@ -92,15 +95,15 @@ export async function historyStep(
   now: number,
   signal: AbortSignal,
   deadline: AbortSignal,
-): Promise<{ samples: Samples; metrics?: readonly MetricSamples[] } | { report: ServiceReport }> {
+): Promise<{ fetched: Fetched; metrics?: readonly MetricSamples[] } | { report: ServiceReport }> {
   if (!spec.metrics) return fetchOne(ctx, target, spec, spec.query, undefined, now, signal, deadline);
   const metrics: MetricSamples[] = [];
   for (const metric of spec.metrics) {
     const r = await fetchOne(ctx, target, spec, metric.query, metric.name, now, signal, deadline);
     if ('report' in r) return r;
-    metrics.push({ metric, samples: r.samples });
+    metrics.push({ metric, fetched: r.fetched });
   }
-  return { samples: metrics[0].samples, metrics };
+  return { fetched: metrics[0].fetched, metrics };
 }
 
 async function fetchOne(
@@ -112,12 +115,13 @@ async function fetchOne(
   now: number,
   signal: AbortSignal,
   deadline: AbortSignal,
-): Promise<{ samples: Samples } | { report: ServiceReport }> {
+): Promise<{ fetched: Fetched } | { report: ServiceReport }> {
   const cycle = ctx.config.cycle;
   const of = metric === undefined ? '' : ` of metric ${metric}`;
-  let samples: Samples;
+  let fetched: FetchedHistory;
   try {
-    samples = await ctx.history.get(seriesKey(target.key, metric), query, now, AbortSignal.any([signal, deadline]));
+    const key = { service: target.key, ...(metric !== undefined && { metric }) };
+    fetched = await ctx.history.get(key, query, now, AbortSignal.any([signal, deadline]));
   } catch (err) {
     const late = deadline.aborted && !signal.aborted;
     const why = late ? 'the metrics source did not answer within the service deadline' : describeError(err);
@@ -130,11 +134,12 @@ async function fetchOne(
       }),
     };
   }
-  if (samples.timestamps.length === 0) {
+  const view = fetched.view;
+  if (!view) {
     const why = `query ${query}${of} returned no samples in the last ${Math.round(cycle.history / 3600)} h`;
     return { report: heldReport(target, now, { code: 'NoSamples', message: why }, 'E_SOURCE_DATA', { spec }) };
   }
-  return { samples };
+  return { fetched: { ...fetched, view } };
 }
 
 /** One load series through step 3: its buckets, its latest value and its forecast. */
@@ -171,25 +176,27 @@ export function seriesStep(
   key: string,
   query: string,
   model: string,
-  samples: Samples,
+  fetched: Fetched,
   now: number,
   problems: Problem[],
   of = '',
 ): SeriesPlanned {
   const step = ctx.config.cycle.step;
-  const { summary: history, series, gridPoints } = toBuckets(samples, step);
+  const { view, dropped } = fetched;
+  const series = view.series;
+  const history = historySummary(view, step);
   if (history.gaps) {
     problems.push({
       code: 'SamplesMissing',
-      message: `${history.gaps} of ${gridPoints} samples missing in the history${of}`,
+      message: `${history.gaps} of ${history.gaps + history.points} samples missing in the history${of}`,
     });
   }
-  if (samples.dropped) {
-    const message = `${samples.dropped} samples${of} were not finite numbers (or absurdly large) and were left out`;
+  if (dropped) {
+    const message = `${dropped} samples${of} were not finite numbers (or absurdly large) and were left out`;
     problems.push({ code: 'SamplesDropped', message });
   }
   const stale = now - history.to > Math.max(3 * step, 300);
-  const observedLoad = stale ? Number.NaN : samples.values[samples.values.length - 1];
+  const observedLoad = stale ? Number.NaN : view.latest;
   if (stale) {
     problems.push({ code: 'StaleSample', message: `latest sample${of} is ${Math.round(now - history.to)} s old` });
   }
@@ -207,7 +214,7 @@ export function seriesStep(
     observedLoad,
     recentLoad,
     forecast,
-    ...(samples.dropped && { droppedSamples: samples.dropped }),
+    ...(dropped && { droppedSamples: dropped }),
   };
 }
 
@@ -216,13 +223,13 @@ export async function planStep(
   ctx: PlanContext,
   target: ScaleTarget,
   spec: ServiceSpec,
-  samples: Samples,
+  fetched: Fetched,
   now: number,
   metrics?: readonly MetricSamples[],
 ): Promise<Planned> {
   if (spec.metrics && metrics) return planSeveral(ctx, target, spec, metrics, now);
   const problems: Problem[] = [];
-  const { series, ...one } = seriesStep(ctx, target.key, spec.query, spec.model, samples, now, problems);
+  const { series, ...one } = seriesStep(ctx, target.key, spec.query, spec.model, fetched, now, problems);
   const tuning = await tuningStep(ctx, target, spec, series, now, problems);
   const policy = tuning ? { ...spec.policy, ...tuning.overrides } : spec.policy;
   const state = ctx.state.get(target.key) ?? initialPlannerState();
@@ -246,9 +253,9 @@ async function planSeveral(
   now: number,
 ): Promise<Planned> {
   const problems: Problem[] = [];
-  const per = loads.map(({ metric, samples }) => {
+  const per = loads.map(({ metric, fetched }) => {
     const key = seriesKey(target.key, metric.name);
-    const r = seriesStep(ctx, key, metric.query, spec.model, samples, now, problems, ` of metric ${metric.name}`);
+    const r = seriesStep(ctx, key, metric.query, spec.model, fetched, now, problems, ` of metric ${metric.name}`);
     return { metric, ...r };
   });
   const tuning = await tuningStep(ctx, target, spec, per[0].series, now, problems);
@@ -307,6 +314,21 @@ async function tuningStep(
 export function forecastErrorOf(out: Planned['out']): number | undefined {
   const d = out.decision;
   return d.metrics ? d.metrics.find((m) => m.name === d.metric)?.forecastError : out.state.forecastError;
+}
+
+/** The report's account of a history: its span, samples, and the days read from the store and from the source. */
+function historySummary(view: HistoryView, step: number): HistorySummary {
+  const days = (buckets: number) => +((buckets * view.series.step) / 86_400).toFixed(3);
+  return {
+    from: view.from,
+    to: view.to,
+    points: view.points,
+    gaps: view.gaps,
+    step,
+    buckets: view.series.values.length,
+    storeDays: days(view.storeBuckets),
+    sourceDays: days(view.sourceBuckets),
+  };
 }
 
 /** The last `seconds` of a regular series. */
