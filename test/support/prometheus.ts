@@ -79,7 +79,11 @@ async function waitReady(url: string, proc: ChildProcess, log: () => string): Pr
 }
 
 /** Backfills `series` and starts a private Prometheus on them. */
-export async function startPrometheus(opts: { series: readonly BackfillSeries[] }): Promise<PrometheusHandle> {
+export async function startPrometheus(opts: {
+  series: readonly BackfillSeries[];
+  /** Extra command-line flags, e.g. `--query.max-samples=5000`. */
+  flags?: readonly string[];
+}): Promise<PrometheusHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'prescale-prom-'));
   const data = join(dir, 'data');
   writeFileSync(join(dir, 'history.om'), toOpenMetrics(opts.series));
@@ -107,6 +111,7 @@ export async function startPrometheus(opts: { series: readonly BackfillSeries[] 
         `--storage.tsdb.path=${data}`,
         '--storage.tsdb.retention.time=100y',
         `--web.listen-address=127.0.0.1:${port}`,
+        ...(opts.flags ?? []),
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
