@@ -43,7 +43,7 @@ export function resolveSpec(target: ScaleTarget, config: PrescaleConfig): { spec
   const metricRefused = merged.metric === undefined && target.labels['prescale.metric'] !== undefined;
   if ('error' in built && !metricRefused) errors.push(built.error);
   if (merged.capacityPerReplica === undefined) errors.push('prescale.capacity: missing (the load one replica handles)');
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the load's source, not policy
+  // query and metric say where the load comes from: not policy
   const { query: _query, metric: _metric, model, ...policyOverrides } = merged;
   const policy: ScalingPolicy = Object.freeze({
     ...DEFAULT_POLICY,
