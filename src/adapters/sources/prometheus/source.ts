@@ -154,6 +154,17 @@ export class PrometheusSource implements MetricsSource {
         try {
           json = await res.json();
         } catch (err) {
+          if (signal?.aborted) throw err;
+          // the timeout can fire while a large answer is still arriving: the server is slow, not wrong
+          if (err instanceof Error && err.name === 'TimeoutError') {
+            throw new PrescaleError(
+              'E_SOURCE_UNREACHABLE',
+              `Prometheus at ${this.shown} timed out sending its answer`,
+              {
+                cause: err,
+              },
+            );
+          }
           throw new PrescaleError(
             'E_SOURCE_DATA',
             `Prometheus at ${this.shown} answered HTTP ${res.status} without JSON`,
