@@ -56,7 +56,7 @@ export function labelTable(): string[][] {
       f.key === undefined ? '—' : code(f.key),
       f.doc,
       f.parser.values,
-      f.default === undefined ? 'required' : f.parser.show(f.default),
+      f.default === undefined ? (f.need ?? 'required') : f.parser.show(f.default),
     ]),
   ];
 }

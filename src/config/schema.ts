@@ -7,6 +7,7 @@ import { API_TOKEN_LIMITS, apiTokenProblem } from './api-token.js';
 import { DEFAULT_CYCLE } from './defaults.js';
 import { POLICY_ENTRIES, SPEC_FIELDS, type PolicyKeys } from './fields.js';
 import { duration, type Parser } from './parse.js';
+import type { LoadMetric } from './load-query.js';
 
 /**
  * The YAML configuration file, one schema. Loaded once, validated, frozen. Errors name the file
@@ -39,7 +40,11 @@ function minNotAboveMax(entry: object, ctx: z.RefinementCtx): void {
 /** The policy keys (the config's `defaults:`, a `simulate --policy` file): table keys and `model`. */
 export type PolicyConfig = PolicyKeys & { readonly model?: string };
 /** A `services:` entry: a policy with the service's name and query. */
-export type ServiceConfig = PolicyConfig & { readonly name: string; readonly query?: string };
+export type ServiceConfig = PolicyConfig & {
+  readonly name: string;
+  readonly query?: string;
+  readonly metric?: LoadMetric;
+};
 
 const policy = z
   .object({ ...policyShape, model: fromParser(SPEC_FIELDS.model.parser).optional() })
@@ -53,6 +58,7 @@ const service = z
     /** Swarm service name, or `project/service` for Compose. */
     name: z.string().min(1).max(256),
     query: fromParser(SPEC_FIELDS.query.parser).optional(),
+    metric: fromParser(SPEC_FIELDS.metric.parser).optional(),
   })
   .strict()
   .superRefine(minNotAboveMax) as unknown as z.ZodType<ServiceConfig>;

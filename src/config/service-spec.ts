@@ -3,6 +3,7 @@ import type { ScalingPolicy } from '../core/domain/policy.js';
 import { DEFAULT_POLICY } from './defaults.js';
 import { SPEC_FIELDS, overridesFromKeys, type ServiceOverrides } from './fields.js';
 import { parseLabels } from './labels.js';
+import { loadQuery } from './load-query.js';
 import type { PolicyConfig, PrescaleConfig, ServiceConfig } from './schema.js';
 
 /** Everything the cycle needs to plan one service. */
@@ -37,9 +38,13 @@ export function resolveSpec(target: ScaleTarget, config: PrescaleConfig): { spec
     ...(entry ? overridesFromConfig(entry) : {}),
     ...labels,
   };
-  if (!merged.query) errors.push('prescale.query: missing (the PromQL of the service load)');
+  const built = loadQuery(merged, target);
+  // an invalid prescale.metric is already named by its own error
+  const metricRefused = merged.metric === undefined && target.labels['prescale.metric'] !== undefined;
+  if ('error' in built && !metricRefused) errors.push(built.error);
   if (merged.capacityPerReplica === undefined) errors.push('prescale.capacity: missing (the load one replica handles)');
-  const { query, model, ...policyOverrides } = merged;
+  // query and metric say where the load comes from: not policy
+  const { query: _query, metric: _metric, model, ...policyOverrides } = merged;
   const policy: ScalingPolicy = Object.freeze({
     ...DEFAULT_POLICY,
     ...policyOverrides,
@@ -48,9 +53,6 @@ export function resolveSpec(target: ScaleTarget, config: PrescaleConfig): { spec
   if (policy.minReplicas > policy.maxReplicas) {
     errors.push(`prescale.min=${policy.minReplicas} is above prescale.max=${policy.maxReplicas}`);
   }
-  if (errors.length) return { errors };
-  return {
-    spec: { key: target.key, query: query as string, model: model ?? SPEC_FIELDS.model.default, policy },
-    errors,
-  };
+  if (errors.length || 'error' in built) return { errors };
+  return { spec: { key: target.key, query: built.query, model: model ?? SPEC_FIELDS.model.default, policy }, errors };
 }
