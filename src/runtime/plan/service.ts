@@ -1,4 +1,4 @@
-import type { Samples } from '../../core/domain/series.js';
+import type { RegularSeries, Samples } from '../../core/domain/series.js';
 import { describeError, isPrescaleError } from '../../core/domain/errors.js';
 import type { Forecast } from '../../core/domain/forecast.js';
 import type { ScaleTarget } from '../../core/domain/target.js';
@@ -18,7 +18,7 @@ import {
 } from '../report.js';
 import type { StateStore } from '../state.js';
 import { toBuckets } from './buckets.js';
-import type { ForecastCache } from './forecasts.js';
+import type { ForecastRunner } from './forecasts.js';
 import type { TuningCache } from './tunings.js';
 
 /**
@@ -31,7 +31,7 @@ import type { TuningCache } from './tunings.js';
 export interface PlanContext {
   readonly config: PrescaleConfig;
   readonly history: HistoryCache;
-  readonly forecasts: ForecastCache;
+  readonly forecasts: ForecastRunner;
   readonly tunings: TuningCache;
   readonly state: StateStore;
   readonly logger: Logger;
@@ -91,26 +91,36 @@ export async function historyStep(
   return { samples };
 }
 
-/** What step 3 made: everything of the report but what applying adds. */
-export interface Planned {
-  readonly spec: ServiceSpec;
+/** What step 3 made: the buckets and the forecast, ahead of the plan. */
+export interface Predicted {
   readonly history: HistorySummary;
+  readonly series: RegularSeries;
   readonly observedLoad: number;
   readonly droppedSamples?: number;
   readonly forecast?: Forecast;
-  readonly tuning?: Tuning;
-  readonly out: ReturnType<typeof planReplicas>;
   readonly problems: Problem[];
 }
 
-/** Step 3: buckets, forecast (cached per bucket, refitted hourly), the day's tuning, the plan. */
-export async function planStep(
+/** What step 4 made: everything of the report but what applying adds. */
+export interface Planned extends Omit<Predicted, 'series'> {
+  readonly spec: ServiceSpec;
+  readonly tuning?: Tuning;
+  readonly out: ReturnType<typeof planReplicas>;
+}
+
+/**
+ * Step 3: buckets and the forecast (cached per bucket, refitted hourly; in this thread or a
+ * worker). It holds no state but the service's own fit, so services may run it in any order.
+ * A forecast not made within `deadlineMs` leaves the service to the reactive rules.
+ */
+export async function predictStep(
   ctx: PlanContext,
   target: ScaleTarget,
   spec: ServiceSpec,
   samples: Samples,
   now: number,
-): Promise<Planned> {
+  deadlineMs: number,
+): Promise<Predicted> {
   const step = ctx.config.cycle.step;
   const problems: Problem[] = [];
   const { summary: history, series, gridPoints } = toBuckets(samples, step);
@@ -129,12 +139,35 @@ export async function planStep(
   if (stale) problems.push({ code: 'StaleSample', message: `latest sample is ${Math.round(now - history.to)} s old` });
 
   let forecast: Forecast | undefined;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    forecast = ctx.forecasts.forecast(target.key, spec.query, spec.model, series, now);
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('not made within the service deadline')), deadlineMs);
+    });
+    forecast = await Promise.race([ctx.forecasts.forecast(target.key, spec.query, spec.model, series, now), late]);
     for (const note of forecast.notes) problems.push({ code: 'ForecastNote', message: note.message });
   } catch (err) {
     problems.push({ code: 'ForecastFailed', message: `no forecast: ${describeError(err)}` });
+  } finally {
+    clearTimeout(timer);
   }
+  return { history, series, observedLoad, droppedSamples: samples.dropped, forecast, problems };
+}
+
+/**
+ * Step 4: the day's tuning and the plan. Run in discovery order: the tuning is one service a
+ * cycle, and the planner state is the service's own.
+ */
+export async function planStep(
+  ctx: PlanContext,
+  target: ScaleTarget,
+  spec: ServiceSpec,
+  predicted: Predicted,
+  now: number,
+): Promise<Planned> {
+  const { series, ...made } = predicted;
+  const problems = [...made.problems];
+  const { forecast, observedLoad } = made;
   const outcome = await ctx.tunings.tuned(target.key, spec, series, now);
   if (outcome.error !== undefined) {
     problems.push({
@@ -160,5 +193,5 @@ export async function planStep(
   const state = ctx.state.get(target.key) ?? initialPlannerState();
   const out = planReplicas({ now, currentReplicas: target.replicas, observedLoad, forecast }, policy, state);
   ctx.state.set(target.key, out.state);
-  return { spec, history, observedLoad, droppedSamples: samples.dropped, forecast, tuning, out, problems };
+  return { ...made, spec, tuning, out, problems };
 }
