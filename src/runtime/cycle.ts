@@ -222,7 +222,8 @@ export class Reconciler {
       return history.then((r): Step | Promise<Step> => {
         if ('report' in r || signal.aborted) return 'report' in r ? r : { spec };
         return cpuLimit(async () => {
-          if (!this.deps.cpu) await new Promise<void>((resolve) => setImmediate(resolve));
+          // the buckets (and, in this thread, the forecast) run between API requests
+          await new Promise<void>((resolve) => setImmediate(resolve));
           const deadline = this.limits.serviceDeadlineMs;
           return { spec, predicted: await predictStep(this.ctx, target, spec, r.samples, now, deadline) };
         });
