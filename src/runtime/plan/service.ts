@@ -12,6 +12,7 @@ import {
   baseReport,
   heldReport,
   problemText,
+  RECENT_LOAD_SEC,
   type HistorySummary,
   type Problem,
   type ServiceReport,
@@ -96,6 +97,8 @@ export interface Predicted {
   readonly history: HistorySummary;
   readonly series: RegularSeries;
   readonly observedLoad: number;
+  /** The series' last RECENT_LOAD_SEC. */
+  readonly recentLoad: RegularSeries;
   readonly droppedSamples?: number;
   readonly forecast?: Forecast;
   readonly problems: Problem[];
@@ -151,7 +154,8 @@ export async function predictStep(
   } finally {
     clearTimeout(timer);
   }
-  return { history, series, observedLoad, droppedSamples: samples.dropped, forecast, problems };
+  const recentLoad = tail(series, RECENT_LOAD_SEC);
+  return { history, series, observedLoad, recentLoad, droppedSamples: samples.dropped, forecast, problems };
 }
 
 /**
@@ -194,4 +198,10 @@ export async function planStep(
   const out = planReplicas({ now, currentReplicas: target.replicas, observedLoad, forecast }, policy, state);
   ctx.state.set(target.key, out.state);
   return { ...made, spec, tuning, out, problems };
+}
+
+/** The last `seconds` of a regular series. */
+function tail(series: RegularSeries, seconds: number): RegularSeries {
+  const skip = Math.max(0, series.values.length - Math.floor(seconds / series.step));
+  return { start: series.start + skip * series.step, step: series.step, values: series.values.slice(skip) };
 }
