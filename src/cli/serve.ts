@@ -97,6 +97,7 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
       const extraModels = await loadTrainedModels(o.models, logger);
       const service = new PrescaleService({
         extraModels,
+        modelsDir: o.models,
         source: edges.source,
         actuators: edges.actuators,
         config,

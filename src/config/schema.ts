@@ -6,7 +6,7 @@ import { PrescaleError } from '../core/domain/errors.js';
 import { API_TOKEN_LIMITS, apiTokenProblem } from './api-token.js';
 import { DEFAULT_CYCLE } from './defaults.js';
 import { POLICY_ENTRIES, SPEC_FIELDS, type PolicyKeys } from './fields.js';
-import { duration, type Parser } from './parse.js';
+import { duration, wholeNumber, type Parser } from './parse.js';
 import type { LoadMetric } from './load-query.js';
 
 /**
@@ -70,6 +70,7 @@ export const CYCLE_LIMITS = Object.freeze({
   horizon: { min: 1, max: 2 * 86_400 },
   refit: { min: 1, max: 7 * 86_400 },
   historyGrace: { min: 1, max: 365 * 86_400 },
+  serviceDeadline: { min: 1, max: 600 },
   /** Samples per service that history / step may imply (14 days at 60 s: 20,160). */
   points: 200_000,
 });
@@ -84,7 +85,39 @@ const CYCLE_FIELDS = {
     default: DEFAULT_CYCLE.historyGraceSec,
     doc: 'stored history of a service that is gone is deleted after this',
   },
+  serviceDeadline: {
+    default: DEFAULT_CYCLE.serviceDeadlineSec,
+    doc: "longest a service's history fetch, then its forecast, may take (then: held, or reactive rules only)",
+  },
 } as const;
+
+/** The cycle's bounds on concurrent work: whole numbers, with their bounds, default and doc. */
+const CYCLE_COUNTS = {
+  fetchConcurrency: {
+    parser: wholeNumber(1, 256),
+    default: DEFAULT_CYCLE.fetchConcurrency,
+    doc: 'Prometheus requests in flight at once',
+  },
+  applyConcurrency: {
+    parser: wholeNumber(1, 64),
+    default: DEFAULT_CYCLE.applyConcurrency,
+    doc: 'changes sent to the engines at once',
+  },
+  cpuThreads: {
+    parser: wholeNumber(0, 64),
+    default: undefined,
+    doc: 'worker threads for forecasts and tunings; 0: all in the main thread, one service after another',
+  },
+  cpuTasks: {
+    parser: wholeNumber(1, 4096),
+    default: DEFAULT_CYCLE.cpuTasks,
+    doc: 'forecasts handed to the worker threads at once (running or queued)',
+  },
+} as const;
+const cycleCount = (k: 'fetchConcurrency' | 'applyConcurrency' | 'cpuTasks') =>
+  fromParser(CYCLE_COUNTS[k].parser)
+    .optional()
+    .transform((v) => v ?? CYCLE_COUNTS[k].default);
 const cycleParser = (k: keyof typeof CYCLE_FIELDS) => duration({ ...CYCLE_LIMITS[k], whole: true });
 const cycleDuration = (k: keyof typeof CYCLE_FIELDS) =>
   fromParser(cycleParser(k))
@@ -122,6 +155,12 @@ const cycle = z
       }),
     refit: cycleDuration('refit'),
     historyGrace: cycleDuration('historyGrace'),
+    serviceDeadline: cycleDuration('serviceDeadline'),
+    fetchConcurrency: cycleCount('fetchConcurrency'),
+    applyConcurrency: cycleCount('applyConcurrency'),
+    /** Absent: one per core. */
+    cpuThreads: fromParser(CYCLE_COUNTS.cpuThreads.parser).optional(),
+    cpuTasks: cycleCount('cpuTasks'),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -167,6 +206,10 @@ export function settingsTable(): string[][] {
       const p = cycleParser(k);
       const extra = k === 'history' ? `; at most ${g(CYCLE_LIMITS.points)} samples (history / step)` : '';
       return [`\`cycle.${k}\``, CYCLE_FIELDS[k].doc, `${p.values}${extra}`, p.show(CYCLE_FIELDS[k].default)];
+    }),
+    ...(Object.keys(CYCLE_COUNTS) as Array<keyof typeof CYCLE_COUNTS>).map((k) => {
+      const f = CYCLE_COUNTS[k];
+      return [`\`cycle.${k}\``, f.doc, f.parser.values, f.default === undefined ? 'one per core' : String(f.default)];
     }),
     [
       '`cycle.schedule`',

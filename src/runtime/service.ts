@@ -18,7 +18,7 @@ import type { HistoryStore } from './history-store.js';
 import type { StateStore } from './state.js';
 import { LeaderLock, type LeaseStore } from './leader.js';
 import { Rediscovery, fingerprint } from './rediscovery.js';
-import { CpuPool } from './workers/pool.js';
+import { CpuPool, DEFAULT_CPU_THREADS } from './workers/pool.js';
 import { DecisionTrail } from './trail.js';
 
 /** Everything the long-running service is made of, injected by `serve`. */
@@ -47,8 +47,13 @@ export interface ServiceDeps {
   readonly watch?: EngineWatch;
   /** Trained models (e.g. `lstm:web` from models/web), usable through `prescale.model`. */
   readonly extraModels?: readonly ForecastModel[];
-  /** Worker threads for the daily policy tuning (default: the cores less one). */
+  /**
+   * Worker threads for forecasts and the daily policy tuning (default: `cycle.cpuThreads` of the
+   * config, else one per core; 0: all in the main thread).
+   */
   readonly cpuThreads?: number;
+  /** Where the workers load trained models from (the `--models` folder). */
+  readonly modelsDir?: string;
 }
 
 /** Longest wait for the leader lock at start and stop; an engine that does not answer is not waited for. */
@@ -94,8 +99,8 @@ export class PrescaleService {
   private readonly stopping = new AbortController();
   /** Cycle errors being reported, by kind and adapter: said when they start or change. */
   private readonly failing = new Map<string, string>();
-  /** The policy tuning runs here, off the thread that answers the API and the probes. */
-  private readonly cpu: CpuPool;
+  /** Forecasts and tunings run here, off the thread that answers the API and the probes. */
+  private readonly cpu?: CpuPool;
 
   constructor(private readonly deps: ServiceDeps) {
     const actuators = deps.apply
@@ -116,10 +121,11 @@ export class PrescaleService {
       logger: deps.logger.child({ component: 'events' }),
     });
     this.cycleIntervalSec = scheduleIntervalSec(deps.config.cycle.schedule);
-    this.cpu = new CpuPool(deps.cpuThreads);
+    const threads = deps.cpuThreads ?? deps.config.cycle.cpuThreads ?? DEFAULT_CPU_THREADS;
+    this.cpu = threads > 0 ? new CpuPool(threads, deps.modelsDir) : undefined;
     deps.historyStore?.onUnreadable?.(() => this.metrics.historyUnreadable.inc());
     this.reconciler = new Reconciler({
-      tune: this.cpu.tune,
+      cpu: this.cpu,
       source: deps.source,
       actuators,
       config: deps.config,
@@ -305,6 +311,6 @@ export class PrescaleService {
     this.saveState();
     this.reconciler.saveHistory(this.deps.clock.now());
     await this.app?.close();
-    await this.cpu.close();
+    await this.cpu?.close();
   }
 }

@@ -19,7 +19,7 @@ import {
   type ServiceReport,
 } from '../report.js';
 import type { StateStore } from '../state.js';
-import type { ForecastCache } from './forecasts.js';
+import type { ForecastRunner } from './forecasts.js';
 import type { TuningCache } from './tunings.js';
 
 /**
@@ -32,7 +32,7 @@ import type { TuningCache } from './tunings.js';
 export interface PlanContext {
   readonly config: PrescaleConfig;
   readonly history: HistoryCache;
-  readonly forecasts: ForecastCache;
+  readonly forecasts: ForecastRunner;
   readonly tunings: TuningCache;
   readonly state: StateStore;
   readonly logger: Logger;
@@ -93,28 +93,38 @@ export async function historyStep(
   return { fetched: { ...fetched, view } };
 }
 
-/** What step 3 made: everything of the report but what applying adds. */
-export interface Planned {
-  readonly spec: ServiceSpec;
+/** What step 3 made: the buckets and the forecast, ahead of the plan. */
+export interface Predicted {
   readonly history: HistorySummary;
+  readonly series: RegularSeries;
   readonly observedLoad: number;
   /** The series' last RECENT_LOAD_SEC. */
   readonly recentLoad: RegularSeries;
   readonly droppedSamples?: number;
   readonly forecast?: Forecast;
-  readonly tuning?: Tuning;
-  readonly out: ReturnType<typeof planReplicas>;
   readonly problems: Problem[];
 }
 
-/** Step 3: buckets, forecast (cached per bucket, refitted hourly), the day's tuning, the plan. */
-export async function planStep(
+/** What step 4 made: everything of the report but what applying adds. */
+export interface Planned extends Omit<Predicted, 'series'> {
+  readonly spec: ServiceSpec;
+  readonly tuning?: Tuning;
+  readonly out: ReturnType<typeof planReplicas>;
+}
+
+/**
+ * Step 3: buckets and the forecast (cached per bucket, refitted hourly; in this thread or a
+ * worker). It holds no state but the service's own fit, so services may run it in any order.
+ * A forecast not made within `deadlineMs` leaves the service to the reactive rules.
+ */
+export async function predictStep(
   ctx: PlanContext,
   target: ScaleTarget,
   spec: ServiceSpec,
   fetched: FetchedHistory & { view: HistoryView },
   now: number,
-): Promise<Planned> {
+  deadlineMs: number,
+): Promise<Predicted> {
   const step = ctx.config.cycle.step;
   const problems: Problem[] = [];
   const { view, dropped } = fetched;
@@ -135,12 +145,36 @@ export async function planStep(
   if (stale) problems.push({ code: 'StaleSample', message: `latest sample is ${Math.round(now - history.to)} s old` });
 
   let forecast: Forecast | undefined;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    forecast = ctx.forecasts.forecast(target.key, spec.query, spec.model, series, now);
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('not made within the service deadline')), deadlineMs);
+    });
+    forecast = await Promise.race([ctx.forecasts.forecast(target.key, spec.query, spec.model, series, now), late]);
     for (const note of forecast.notes) problems.push({ code: 'ForecastNote', message: note.message });
   } catch (err) {
     problems.push({ code: 'ForecastFailed', message: `no forecast: ${describeError(err)}` });
+  } finally {
+    clearTimeout(timer);
   }
+  const recentLoad = tail(series, RECENT_LOAD_SEC);
+  return { history, series, observedLoad, recentLoad, droppedSamples: dropped, forecast, problems };
+}
+
+/**
+ * Step 4: the day's tuning and the plan. Run in discovery order: the tuning is one service a
+ * cycle, and the planner state is the service's own.
+ */
+export async function planStep(
+  ctx: PlanContext,
+  target: ScaleTarget,
+  spec: ServiceSpec,
+  predicted: Predicted,
+  now: number,
+): Promise<Planned> {
+  const { series, ...made } = predicted;
+  const problems = [...made.problems];
+  const { forecast, observedLoad } = made;
   const outcome = await ctx.tunings.tuned(target.key, spec, series, now);
   if (outcome.error !== undefined) {
     problems.push({
@@ -166,8 +200,7 @@ export async function planStep(
   const state = ctx.state.get(target.key) ?? initialPlannerState();
   const out = planReplicas({ now, currentReplicas: target.replicas, observedLoad, forecast }, policy, state);
   ctx.state.set(target.key, out.state);
-  const recentLoad = tail(series, RECENT_LOAD_SEC);
-  return { spec, history, observedLoad, recentLoad, droppedSamples: dropped, forecast, tuning, out, problems };
+  return { ...made, spec, tuning, out, problems };
 }
 
 /** The report's account of a history: its span, samples, and the days read from the store and from the source. */
