@@ -30,7 +30,7 @@ test('serve: every flag is a setting with a PRESCALE_* variable, and every setti
   assert.equal(new Set(vars).size, vars.length);
   for (const v of vars) assert.match(v, /^PRESCALE_[A-Z_]+$/);
   for (const s of SERVE_SETTINGS.filter((x) => x.flag)) {
-    const attr = serve.options.find((o) => o.long === s.flag?.split(' ')[0])?.attributeName();
+    const attr: string | undefined = serve.options.find((o) => o.long === s.flag?.split(' ')[0])?.attributeName();
     assert.equal(attr, s.key, `${s.flag}: key`);
   }
 });
