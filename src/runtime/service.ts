@@ -18,6 +18,7 @@ import type { StateStore } from './state.js';
 import { LeaderLock, type LeaseStore } from './leader.js';
 import { Rediscovery, fingerprint } from './rediscovery.js';
 import { CpuPool } from './workers/pool.js';
+import { DecisionTrail } from './trail.js';
 
 /** Everything the long-running service is made of, injected by `serve`. */
 export interface ServiceDeps {
@@ -74,6 +75,8 @@ export type ServiceMode = 'apply' | 'passive' | 'recommend';
  */
 export class PrescaleService {
   readonly metrics = new PrescaleMetrics();
+  /** Recent decisions and replicas of every service, for the web page. */
+  readonly trail = new DecisionTrail();
   private readonly reconciler: Reconciler;
   private readonly scheduler: CycleScheduler;
   private readonly rediscovery: Rediscovery;
@@ -142,6 +145,7 @@ export class PrescaleService {
     const mode = this.mode();
     const report = await this.reconciler.runOnce(this.deps.clock.now(), this.stopping.signal);
     this.last = report;
+    this.trail.record(report);
     this.lastEndedAt = Date.now() / 1000;
     this.metrics.observe(report);
     this.metrics.passive.set(this.mode() === 'passive' ? 1 : 0);
@@ -221,6 +225,7 @@ export class PrescaleService {
       logger: this.deps.logger.child({ component: 'api' }),
       apply: (key) => this.applyNow(key),
       metrics: this.metrics,
+      trail: this.trail,
       apiToken: this.deps.apiToken,
       info: () => ({
         mode: this.mode(),

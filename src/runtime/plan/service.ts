@@ -1,4 +1,4 @@
-import type { Samples } from '../../core/domain/series.js';
+import type { RegularSeries, Samples } from '../../core/domain/series.js';
 import { describeError, isPrescaleError } from '../../core/domain/errors.js';
 import type { Forecast } from '../../core/domain/forecast.js';
 import type { ScaleTarget } from '../../core/domain/target.js';
@@ -12,6 +12,7 @@ import {
   baseReport,
   heldReport,
   problemText,
+  RECENT_LOAD_SEC,
   type HistorySummary,
   type Problem,
   type ServiceReport,
@@ -96,6 +97,8 @@ export interface Planned {
   readonly spec: ServiceSpec;
   readonly history: HistorySummary;
   readonly observedLoad: number;
+  /** The series' last RECENT_LOAD_SEC. */
+  readonly recentLoad: RegularSeries;
   readonly droppedSamples?: number;
   readonly forecast?: Forecast;
   readonly tuning?: Tuning;
@@ -160,5 +163,12 @@ export async function planStep(
   const state = ctx.state.get(target.key) ?? initialPlannerState();
   const out = planReplicas({ now, currentReplicas: target.replicas, observedLoad, forecast }, policy, state);
   ctx.state.set(target.key, out.state);
-  return { spec, history, observedLoad, droppedSamples: samples.dropped, forecast, tuning, out, problems };
+  const recentLoad = tail(series, RECENT_LOAD_SEC);
+  return { spec, history, observedLoad, recentLoad, droppedSamples: samples.dropped, forecast, tuning, out, problems };
+}
+
+/** The last `seconds` of a regular series. */
+function tail(series: RegularSeries, seconds: number): RegularSeries {
+  const skip = Math.max(0, series.values.length - Math.floor(seconds / series.step));
+  return { start: series.start + skip * series.step, step: series.step, values: series.values.slice(skip) };
 }
