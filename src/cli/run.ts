@@ -6,6 +6,7 @@ import { PrescaleError } from '../core/domain/errors.js';
 import { createLogger } from '../observability/logger.js';
 import { Reconciler, type CycleReport } from '../runtime/cycle.js';
 import { FileStateStore, MemoryStateStore } from '../runtime/state.js';
+import { historyStoreIn } from './serve.js';
 import { dirArg, prometheusAuthOf, urlArg, withPrometheusAuth, type AuthFlags } from './options.js';
 
 /** A plain table of the cycle's decisions, one line a service. */
@@ -74,10 +75,13 @@ export function registerRun(program: Command): void {
             (o.stateDir ?? config.stateDir)
               ? new FileStateStore((o.stateDir ?? config.stateDir) as string, { now: Date.now() / 1000, logger })
               : new MemoryStateStore(),
+          historyStore: historyStoreIn(o.stateDir ?? config.stateDir, config, logger),
         });
         let report: CycleReport;
+        const now = Date.now() / 1000;
         try {
-          report = await reconciler.runOnce(Date.now() / 1000);
+          report = await reconciler.runOnce(now);
+          reconciler.saveHistory(now);
         } finally {
           await lock?.release();
         }

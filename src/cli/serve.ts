@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AUTH_ENV, resolveAuth } from '../adapters/sources/prometheus/auth.js';
 import { loadTrainedModels } from '../adapters/models/load.js';
@@ -8,6 +9,7 @@ import { loadConfig, parseConfig, type PrescaleConfig } from '../config/schema.j
 import { printSettings, resolveSettings, type Resolved } from '../config/settings.js';
 import { systemClock } from '../core/domain/clock.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { FileHistoryStore } from '../runtime/history-store.js';
 import { FileStateStore, MemoryStateStore } from '../runtime/state.js';
 import type { CliOptions } from './main.js';
 import { addSettingFlags, SERVE_SETTINGS } from './serve-settings.js';
@@ -98,6 +100,7 @@ async function runServe(o: ServeOptions, fileConfig: PrescaleConfig, cli: CliOpt
   );
   const edges = buildEdges({ ...o, apply, prometheusAuth: auth, ...(o.embedded && EMBEDDED) }, config, logger);
   const state = stateStore(o.stateDir, cli, logger);
+  const historyStore = historyStoreIn(o.stateDir, config, logger);
   const info = {
     source: edges.where,
     forecasting: 'statistical models (TensorFlow.js is loaded only for a trained LSTM)',
@@ -113,6 +116,7 @@ async function runServe(o: ServeOptions, fileConfig: PrescaleConfig, cli: CliOpt
     logger,
     clock: cli.clock ?? systemClock,
     state,
+    historyStore,
     apiToken: o.apiToken,
     info: { ...info, stateDir: o.stateDir ?? '(memory)' },
     watch: edges.watch,
@@ -146,6 +150,19 @@ function stateStore(stateDir: string | undefined, cli: CliOptions, logger: Logge
   if (state.loadError) logger.warn({ err: state.loadError }, 'planner state unreadable: starting fresh');
   else logger.info({ path: state.path, services: state.size }, 'planner state loaded');
   return state;
+}
+
+/** Bucketed history under the state directory's `history/`, kept for `cycle.historyGrace` after a service is gone. */
+export function historyStoreIn(
+  stateDir: string | undefined,
+  config: PrescaleConfig,
+  logger: Logger,
+): FileHistoryStore | undefined {
+  if (!stateDir) return undefined;
+  return new FileHistoryStore(join(stateDir, 'history'), {
+    graceSec: config.cycle.historyGrace,
+    logger: logger.child({ component: 'history-store' }),
+  });
 }
 
 /**

@@ -14,6 +14,7 @@ import { Reconciler, type CycleReport, type ServiceReport } from './cycle.js';
 import type { CycleError } from './report.js';
 import { readiness } from './readiness.js';
 import { CycleScheduler, scheduleIntervalSec } from './scheduler.js';
+import type { HistoryStore } from './history-store.js';
 import type { StateStore } from './state.js';
 import { LeaderLock, type LeaseStore } from './leader.js';
 import { Rediscovery, fingerprint } from './rediscovery.js';
@@ -30,6 +31,8 @@ export interface ServiceDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly state?: StateStore;
+  /** Where bucketed history outlives the source's retention and restarts. */
+  readonly historyStore?: HistoryStore;
   readonly apiToken?: string;
   /** Facts shown by GET /v1/status (mode, data source, forecasting backend). */
   readonly info?: Record<string, unknown>;
@@ -114,6 +117,7 @@ export class PrescaleService {
     });
     this.cycleIntervalSec = scheduleIntervalSec(deps.config.cycle.schedule);
     this.cpu = new CpuPool(deps.cpuThreads);
+    deps.historyStore?.onUnreadable?.(() => this.metrics.historyUnreadable.inc());
     this.reconciler = new Reconciler({
       tune: this.cpu.tune,
       source: deps.source,
@@ -123,6 +127,7 @@ export class PrescaleService {
       apply: deps.apply ? () => this.mode() === 'apply' : false,
       logger: deps.logger,
       state: deps.state,
+      historyStore: deps.historyStore,
       extraModels: deps.extraModels,
       onDiscovered: (targets, failed) => this.rediscovery.setBaseline(fingerprint(targets, failed)),
     });
@@ -298,6 +303,7 @@ export class PrescaleService {
     await this.rediscovery.stop();
     if (this.lock) await Promise.race([this.lock.release(), sleep(RELEASE_WAIT_MS)]);
     this.saveState();
+    this.reconciler.saveHistory(this.deps.clock.now());
     await this.app?.close();
     await this.cpu.close();
   }

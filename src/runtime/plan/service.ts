@@ -1,4 +1,4 @@
-import type { RegularSeries, Samples } from '../../core/domain/series.js';
+import type { RegularSeries } from '../../core/domain/series.js';
 import { describeError, isPrescaleError } from '../../core/domain/errors.js';
 import type { Forecast } from '../../core/domain/forecast.js';
 import type { ScaleTarget } from '../../core/domain/target.js';
@@ -7,7 +7,8 @@ import type { Tuning } from '../../core/simulate/index.js';
 import { resolveSpec, type ServiceSpec } from '../../config/service-spec.js';
 import type { PrescaleConfig } from '../../config/schema.js';
 import type { Logger } from '../../observability/logger.js';
-import type { HistoryCache } from '../history.js';
+import type { FetchedHistory, HistoryCache } from '../history.js';
+import type { HistoryView } from '../history-series.js';
 import {
   baseReport,
   heldReport,
@@ -18,7 +19,6 @@ import {
   type ServiceReport,
 } from '../report.js';
 import type { StateStore } from '../state.js';
-import { toBuckets } from './buckets.js';
 import type { ForecastCache } from './forecasts.js';
 import type { TuningCache } from './tunings.js';
 
@@ -68,11 +68,11 @@ export async function historyStep(
   now: number,
   signal: AbortSignal,
   deadline: AbortSignal,
-): Promise<{ samples: Samples } | { report: ServiceReport }> {
+): Promise<{ fetched: FetchedHistory & { view: HistoryView } } | { report: ServiceReport }> {
   const cycle = ctx.config.cycle;
-  let samples: Samples;
+  let fetched: FetchedHistory;
   try {
-    samples = await ctx.history.get(target.key, spec.query, now, AbortSignal.any([signal, deadline]));
+    fetched = await ctx.history.get(target.key, spec.query, now, AbortSignal.any([signal, deadline]));
   } catch (err) {
     const late = deadline.aborted && !signal.aborted;
     const why = late ? 'the metrics source did not answer within the service deadline' : describeError(err);
@@ -85,11 +85,12 @@ export async function historyStep(
       }),
     };
   }
-  if (samples.timestamps.length === 0) {
+  const view = fetched.view;
+  if (!view) {
     const why = `query ${spec.query} returned no samples in the last ${Math.round(cycle.history / 3600)} h`;
     return { report: heldReport(target, now, { code: 'NoSamples', message: why }, 'E_SOURCE_DATA', { spec }) };
   }
-  return { samples };
+  return { fetched: { ...fetched, view } };
 }
 
 /** What step 3 made: everything of the report but what applying adds. */
@@ -111,24 +112,26 @@ export async function planStep(
   ctx: PlanContext,
   target: ScaleTarget,
   spec: ServiceSpec,
-  samples: Samples,
+  fetched: FetchedHistory & { view: HistoryView },
   now: number,
 ): Promise<Planned> {
   const step = ctx.config.cycle.step;
   const problems: Problem[] = [];
-  const { summary: history, series, gridPoints } = toBuckets(samples, step);
+  const { view, dropped } = fetched;
+  const series = view.series;
+  const history = historySummary(view, step);
   if (history.gaps) {
     problems.push({
       code: 'SamplesMissing',
-      message: `${history.gaps} of ${gridPoints} samples missing in the history`,
+      message: `${history.gaps} of ${history.gaps + history.points} samples missing in the history`,
     });
   }
-  if (samples.dropped) {
-    const message = `${samples.dropped} samples were not finite numbers (or absurdly large) and were left out`;
+  if (dropped) {
+    const message = `${dropped} samples were not finite numbers (or absurdly large) and were left out`;
     problems.push({ code: 'SamplesDropped', message });
   }
   const stale = now - history.to > Math.max(3 * step, 300);
-  const observedLoad = stale ? Number.NaN : samples.values[samples.values.length - 1];
+  const observedLoad = stale ? Number.NaN : view.latest;
   if (stale) problems.push({ code: 'StaleSample', message: `latest sample is ${Math.round(now - history.to)} s old` });
 
   let forecast: Forecast | undefined;
@@ -164,7 +167,22 @@ export async function planStep(
   const out = planReplicas({ now, currentReplicas: target.replicas, observedLoad, forecast }, policy, state);
   ctx.state.set(target.key, out.state);
   const recentLoad = tail(series, RECENT_LOAD_SEC);
-  return { spec, history, observedLoad, recentLoad, droppedSamples: samples.dropped, forecast, tuning, out, problems };
+  return { spec, history, observedLoad, recentLoad, droppedSamples: dropped, forecast, tuning, out, problems };
+}
+
+/** The report's account of a history: its span, samples, and the days read from the store and from the source. */
+function historySummary(view: HistoryView, step: number): HistorySummary {
+  const days = (buckets: number) => +((buckets * view.series.step) / 86_400).toFixed(3);
+  return {
+    from: view.from,
+    to: view.to,
+    points: view.points,
+    gaps: view.gaps,
+    step,
+    buckets: view.series.values.length,
+    storeDays: days(view.storeBuckets),
+    sourceDays: days(view.sourceBuckets),
+  };
 }
 
 /** The last `seconds` of a regular series. */
