@@ -6,6 +6,7 @@ import { PrescaleError } from '../core/domain/errors.js';
 import { createLogger } from '../observability/logger.js';
 import { Reconciler, type CycleReport } from '../runtime/cycle.js';
 import { FileStateStore, MemoryStateStore } from '../runtime/state.js';
+import { FileMaskStore } from '../runtime/masks.js';
 import { dirArg, prometheusAuthOf, urlArg, withPrometheusAuth, type AuthFlags } from './options.js';
 
 /** A plain table of the cycle's decisions, one line a service. */
@@ -74,6 +75,10 @@ export function registerRun(program: Command): void {
             (o.stateDir ?? config.stateDir)
               ? new FileStateStore((o.stateDir ?? config.stateDir) as string, { now: Date.now() / 1000, logger })
               : new MemoryStateStore(),
+          // the masks added through a serve's API, so that a one-shot run fits on the same history
+          ...((o.stateDir ?? config.stateDir) && {
+            masks: new FileMaskStore((o.stateDir ?? config.stateDir) as string, { logger }),
+          }),
         });
         let report: CycleReport;
         try {

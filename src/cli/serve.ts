@@ -8,6 +8,7 @@ import { loadConfig, parseConfig, type PrescaleConfig } from '../config/schema.j
 import { systemClock } from '../core/domain/clock.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { FileStateStore, MemoryStateStore } from '../runtime/state.js';
+import { FileMaskStore } from '../runtime/masks.js';
 import type { CliOptions } from './main.js';
 import {
   cronArg,
@@ -101,6 +102,7 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
         logger,
         clock: cli.clock ?? systemClock,
         state,
+        masks: stateDir ? new FileMaskStore(stateDir, { logger }) : undefined,
         apiToken: apiTokenFrom(process.env, config, o.config ?? '(config)'),
         info: { ...info, stateDir: stateDir ?? '(memory)' },
         watch: edges.watch,

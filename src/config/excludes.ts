@@ -33,7 +33,9 @@ export function parseInstant(field: string, raw: unknown): Parsed<number> {
   const ms = typeof raw === 'string' && ISO.test(raw) ? Date.parse(raw) : Number.NaN;
   const year = new Date(ms).getUTCFullYear();
   if (!Number.isFinite(ms) || year < YEARS.min || year > YEARS.max) {
-    return fail(`${field} ${JSON.stringify(raw)}: not an ISO-8601 time from ${YEARS.min} to ${YEARS.max} (e.g. 2026-11-27T18:00:00Z)`);
+    return fail(
+      `${field} ${JSON.stringify(raw)}: not an ISO-8601 time from ${YEARS.min} to ${YEARS.max} (e.g. 2026-11-27T18:00:00Z)`,
+    );
   }
   return { ok: true, value: ms / 1000 };
 }
@@ -103,8 +105,13 @@ export function parseExcludes(raw: unknown, where: string): Parsed<ExcludeRule[]
   return { ok: true, value: out };
 }
 
+/** A mask as written: what the API shows, the state file keeps and {@link parseExclude} reads. */
+export type WrittenExclude =
+  | { readonly name: string; readonly start: string; readonly end: string }
+  | { readonly name: string; readonly dates: string[]; readonly timezone: string };
+
 /** A mask as the API and messages show it: ISO-8601 times, "MM-DD" days. */
-export function showExclude(r: ExcludeRule): Record<string, unknown> {
+export function showExclude(r: ExcludeRule): WrittenExclude {
   if ('start' in r) {
     return { name: r.name, start: new Date(r.start * 1000).toISOString(), end: new Date(r.end * 1000).toISOString() };
   }

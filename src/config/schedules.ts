@@ -50,7 +50,8 @@ export function parseCron(raw: unknown): Parsed<CronFields> {
     return fail(`cron ${JSON.stringify(text)}: ${check.errors.map((e) => e.message).join('; ')}`);
   }
   const p = cron.parse(text);
-  const numbers = (xs: ReadonlyArray<number | string>) => (xs.every((x) => typeof x === 'number') ? (xs as number[]) : undefined);
+  const numbers = (xs: ReadonlyArray<number | string>) =>
+    xs.every((x) => typeof x === 'number') ? (xs as number[]) : undefined;
   const daysOfMonth = numbers(p.dayOfMonth);
   const daysOfWeek = numbers(p.dayOfWeek);
   if (!daysOfMonth || !daysOfWeek) return fail(`cron ${JSON.stringify(text)}: L and # days are not supported`);
@@ -96,7 +97,8 @@ export function parseSchedule(raw: RawSchedule): Parsed<ScheduleWindow> {
   if (!min.ok) return min;
   const max = bound('max', 1);
   if (!max.ok) return max;
-  if (min.value === undefined && max.value === undefined) return fail('neither min nor max: a window sets at least one');
+  if (min.value === undefined && max.value === undefined)
+    return fail('neither min nor max: a window sets at least one');
   if (min.value !== undefined && max.value !== undefined && min.value > max.value) {
     return fail(`min ${min.value} is above max ${max.value}`);
   }

@@ -16,6 +16,9 @@ import { historyStep, planStep, resolveStep, type PlanContext, type Planned } fr
 import { TuningCache, type TuneRunner } from './plan/tunings.js';
 import { baseReport, heldReport, type CycleError, type CycleReport, type ServiceReport } from './report.js';
 import { MemoryStateStore, type StateStore } from './state.js';
+import { MemoryMaskStore, type MaskStore } from './masks.js';
+import { boundsInForce } from './plan/bounds.js';
+import { scheduleIntervalSec } from './scheduler.js';
 
 export type { CycleReport, ServiceReport, HistorySummary } from './report.js';
 export { FORECAST_STEP } from './plan/buckets.js';
@@ -60,6 +63,8 @@ export interface CycleDeps {
   readonly tune?: TuneRunner;
   /** Bounds on concurrent work (defaults: CYCLE_LIMITS). */
   readonly limits?: Partial<CycleLimits>;
+  /** Event masks added at run time (default: none, in memory). */
+  readonly masks?: MaskStore;
 }
 
 /** A discovered target and the engine it came from. */
@@ -100,6 +105,8 @@ export class Reconciler {
       forecasts: this.forecasts,
       tunings: this.tunings,
       state: deps.state ?? new MemoryStateStore(),
+      masks: deps.masks ?? new MemoryMaskStore(),
+      intervalSec: scheduleIntervalSec(c.schedule),
       logger: deps.logger,
     };
   }
@@ -178,7 +185,7 @@ export class Reconciler {
   private async planAll(found: readonly Found[], now: number, signal: AbortSignal): Promise<ServiceReport[]> {
     const fetchLimit = pLimit(this.limits.fetchConcurrency);
     const fetched = found.map(({ target }) => {
-      const resolved = resolveStep(target, this.deps.config);
+      const resolved = resolveStep(target, this.deps.config, { now, intervalSec: this.ctx.intervalSec });
       if ('report' in resolved) return Promise.resolve(resolved);
       return fetchLimit(async () => {
         // a timer of our own, not AbortSignal.timeout: that one does not keep the process alive,
@@ -223,7 +230,7 @@ export class Reconciler {
     const decision = p.out.decision;
     // nothing is changed once the instance is stopping (it may be losing the lease)
     const allowed = () => !signal.aborted && this.mayApply();
-    const outcome = await guardedApply(actuator, target, decision.desiredReplicas, p.spec.policy, allowed);
+    const outcome = await guardedApply(actuator, target, decision.desiredReplicas, p.bounds, allowed);
     const problems = outcome.problem ? [...p.problems, outcome.problem] : p.problems;
     const common = { spec: p.spec, history: p.history, forecast: p.forecast, decision };
     if (!outcome.applied && outcome.gone) {
@@ -247,6 +254,7 @@ export class Reconciler {
       ...(p.droppedSamples && { droppedSamples: p.droppedSamples }),
       forecastError: p.out.state.forecastError,
       ...(p.tuning && { tuning: p.tuning }),
+      ...(p.bounds.windows.active.length && { windows: p.bounds.windows }),
       problems,
     };
   }
@@ -256,15 +264,21 @@ export class Reconciler {
    * service is discovered afresh and its spec re-resolved from the labels it has now, the number
    * clamped to that spec's [min, max], and `apply` asked right before the change.
    */
-  async applyNow(key: string, desired: number): Promise<{ target: ScaleTarget; replicas: number; applied: boolean }> {
+  async applyNow(
+    key: string,
+    desired: number,
+    now: number,
+  ): Promise<{ target: ScaleTarget; replicas: number; applied: boolean }> {
     for (const actuator of this.deps.actuators) {
       const target = (await actuator.discover()).find((t) => t.key === key);
       if (!target) continue;
       const { spec, errors } = resolveSpec(target, this.deps.config);
       if (!spec) throw new PrescaleError('E_LABEL', `${key}: ${errors.join('; ')}`);
-      const { minReplicas: min, maxReplicas: max } = spec.policy;
+      // the scheduled windows in force now bound it as they bound the cycle
+      const bounds = boundsInForce(spec, spec.policy, now, this.ctx.intervalSec);
+      const { minReplicas: min, maxReplicas: max } = bounds;
       const replicas = Math.min(max, Math.max(min, desired));
-      const outcome = await guardedApply(actuator, target, replicas, spec.policy, () => this.mayApply());
+      const outcome = await guardedApply(actuator, target, replicas, bounds, () => this.mayApply());
       if (!outcome.applied && outcome.gone) throw new PrescaleError('E_NOT_FOUND', `service ${key} is gone`);
       if (outcome.problem) throw new PrescaleError('E_ENGINE', outcome.problem.message);
       return { target, replicas, applied: outcome.applied };

@@ -15,6 +15,7 @@ import type { CycleError } from './report.js';
 import { readiness } from './readiness.js';
 import { CycleScheduler, scheduleIntervalSec } from './scheduler.js';
 import type { StateStore } from './state.js';
+import { MemoryMaskStore, type MaskStore } from './masks.js';
 import { LeaderLock, type LeaseStore } from './leader.js';
 import { Rediscovery, fingerprint } from './rediscovery.js';
 import { CpuPool } from './workers/pool.js';
@@ -29,6 +30,8 @@ export interface ServiceDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly state?: StateStore;
+  /** Event masks added through the API (default: in memory). */
+  readonly masks?: MaskStore;
   readonly apiToken?: string;
   /** Facts shown by GET /v1/status (mode, data source, forecasting backend). */
   readonly info?: Record<string, unknown>;
@@ -90,8 +93,10 @@ export class PrescaleService {
   private readonly failing = new Map<string, string>();
   /** The policy tuning runs here, off the thread that answers the API and the probes. */
   private readonly cpu: CpuPool;
+  private readonly masks: MaskStore;
 
   constructor(private readonly deps: ServiceDeps) {
+    this.masks = deps.masks ?? new MemoryMaskStore();
     const actuators = deps.apply
       ? deps.actuators
       : deps.actuators.map((a) => new DryRunActuator(a, deps.logger.child({ component: 'dry-run' })));
@@ -120,6 +125,7 @@ export class PrescaleService {
       apply: deps.apply ? () => this.mode() === 'apply' : false,
       logger: deps.logger,
       state: deps.state,
+      masks: this.masks,
       extraModels: deps.extraModels,
       onDiscovered: (targets, failed) => this.rediscovery.setBaseline(fingerprint(targets, failed)),
     });
@@ -220,6 +226,11 @@ export class PrescaleService {
         }).reason,
       logger: this.deps.logger.child({ component: 'api' }),
       apply: (key) => this.applyNow(key),
+      masks: (key) => this.masks.list(key),
+      exclude: (key, rule) => {
+        this.masks.add(key, rule, this.deps.clock.now());
+        this.deps.logger.info({ service: key, mask: rule.name }, 'event mask added');
+      },
       metrics: this.metrics,
       apiToken: this.deps.apiToken,
       info: () => ({
@@ -252,7 +263,7 @@ export class PrescaleService {
         `another prescale instance (${this.lock?.status().holder ?? 'unknown'}) holds the leader lock: apply through it`,
       );
     if (rec.status !== 'planned') return rec;
-    const done = await this.reconciler.applyNow(key, rec.desiredReplicas);
+    const done = await this.reconciler.applyNow(key, rec.desiredReplicas, this.deps.clock.now());
     if (done.applied) {
       this.deps.logger.info({ service: key, from: done.target.replicas, to: done.replicas }, 'applied through the API');
     }

@@ -51,7 +51,10 @@ export function excludedRanges(rules: readonly ExcludeRule[], from: number, to: 
  * The series with every sample whose step [t, t + step) meets an excluded range set to NaN, and
  * how many samples that masked (gaps already there are not counted).
  */
-export function maskSeries(series: RegularSeries, rules: readonly ExcludeRule[]): { series: RegularSeries; masked: number } {
+export function maskSeries(
+  series: RegularSeries,
+  rules: readonly ExcludeRule[],
+): { series: RegularSeries; masked: number } {
   if (!rules.length || !series.values.length) return { series, masked: 0 };
   const end = series.start + series.values.length * series.step;
   const ranges = excludedRanges(rules, series.start, end);

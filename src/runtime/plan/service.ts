@@ -17,6 +17,9 @@ import {
   type ServiceReport,
 } from '../report.js';
 import type { StateStore } from '../state.js';
+import type { MaskStore } from '../masks.js';
+import { maskSeries } from '../../core/series/mask.js';
+import { boundsInForce, type InForce } from './bounds.js';
 import { toBuckets } from './buckets.js';
 import type { ForecastCache } from './forecasts.js';
 import type { TuningCache } from './tunings.js';
@@ -34,24 +37,41 @@ export interface PlanContext {
   readonly forecasts: ForecastCache;
   readonly tunings: TuningCache;
   readonly state: StateStore;
+  /** Event masks added at run time. */
+  readonly masks: MaskStore;
+  /** Seconds between planning cycles (the lead of a scheduled window adds one). */
+  readonly intervalSec: number;
   readonly logger: Logger;
 }
 
-/** Step 1: the spec from the labels the engine reports now and the config. */
+/**
+ * Step 1: the spec from the labels the engine reports now and the config; at `now`, its
+ * scheduled windows must not conflict (two open at once with no replica count between them).
+ */
 export function resolveStep(
   target: ScaleTarget,
   config: PrescaleConfig,
+  at?: { readonly now: number; readonly intervalSec: number },
 ): { spec: ServiceSpec } | { report: ServiceReport } {
   const { spec, errors } = resolveSpec(target, config);
-  if (spec) return { spec };
-  const problems: Problem[] = errors.map((message) => ({ code: 'LabelInvalid', message }));
+  let problems: Problem[] = errors.map((message) => ({ code: 'LabelInvalid', message }));
+  let errorCode: 'E_LABEL' | 'E_CONFIG' = 'E_LABEL';
+  if (spec && at) {
+    try {
+      boundsInForce(spec, spec.policy, at.now, at.intervalSec);
+      return { spec };
+    } catch (err) {
+      problems = [{ code: 'ScheduleConflict', message: describeError(err) }];
+      errorCode = 'E_CONFIG';
+    }
+  } else if (spec) return { spec };
   return {
     report: {
       ...baseReport(target),
       status: 'skipped',
       message: `skipped: ${problemText(problems)}`,
       problems,
-      errorCode: 'E_LABEL',
+      errorCode,
     },
   };
 }
@@ -100,6 +120,8 @@ export interface Planned {
   readonly forecast?: Forecast;
   readonly tuning?: Tuning;
   readonly out: ReturnType<typeof planReplicas>;
+  /** The replica bounds in force (scheduled windows), for the apply guard. */
+  readonly bounds: InForce;
   readonly problems: Problem[];
 }
 
@@ -113,7 +135,14 @@ export async function planStep(
 ): Promise<Planned> {
   const step = ctx.config.cycle.step;
   const problems: Problem[] = [];
-  const { summary: history, series, gridPoints } = toBuckets(samples, step);
+  const buckets = toBuckets(samples, step);
+  const { summary: history, gridPoints } = buckets;
+  const exclude = [...(spec.exclude ?? []), ...ctx.masks.list(target.key)];
+  const { series, masked } = maskSeries(buckets.series, exclude);
+  if (masked) {
+    const names = [...new Set(exclude.map((r) => r.name))].join(', ');
+    problems.push({ code: 'SamplesExcluded', message: `${masked} samples inside event masks (${names}) left out` });
+  }
   if (history.gaps) {
     problems.push({
       code: 'SamplesMissing',
@@ -130,12 +159,14 @@ export async function planStep(
 
   let forecast: Forecast | undefined;
   try {
-    forecast = ctx.forecasts.forecast(target.key, spec.query, spec.model, series, now);
+    // the masks are part of what the fit was made on: a mask added at run time refits
+    const variant = exclude.length ? JSON.stringify(exclude) : '';
+    forecast = ctx.forecasts.forecast(target.key, spec.query + variant, spec.model, series, now);
     for (const note of forecast.notes) problems.push({ code: 'ForecastNote', message: note.message });
   } catch (err) {
     problems.push({ code: 'ForecastFailed', message: `no forecast: ${describeError(err)}` });
   }
-  const outcome = await ctx.tunings.tuned(target.key, spec, series, now);
+  const outcome = await ctx.tunings.tuned(target.key, { ...spec, exclude }, series, now);
   if (outcome.error !== undefined) {
     problems.push({
       code: 'TuningFailed',
@@ -158,7 +189,12 @@ export async function planStep(
   const tuning = outcome.tuning;
   const policy = tuning ? { ...spec.policy, ...tuning.overrides } : spec.policy;
   const state = ctx.state.get(target.key) ?? initialPlannerState();
-  const out = planReplicas({ now, currentReplicas: target.replicas, observedLoad, forecast }, policy, state);
+  const bounds = boundsInForce(spec, policy, now, ctx.intervalSec);
+  const out = planReplicas(
+    { now, currentReplicas: target.replicas, observedLoad, forecast, bounds: bounds.windows },
+    policy,
+    state,
+  );
   ctx.state.set(target.key, out.state);
-  return { spec, history, observedLoad, droppedSamples: samples.dropped, forecast, tuning, out, problems };
+  return { spec, history, observedLoad, droppedSamples: samples.dropped, forecast, tuning, out, bounds, problems };
 }
