@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { writeCsv } from '../adapters/sources/csv.js';
-import { readHistory } from './history.js';
+import { EXCLUDE_FLAG, readHistory } from './history.js';
 import { policyWith } from '../config/defaults.js';
 import { loadPolicyFile } from '../config/schema.js';
 import { overridesFromConfig } from '../config/service-spec.js';
@@ -15,6 +15,7 @@ import { simulate } from '../core/simulate/simulate.js';
 import { numberArg } from './options.js';
 
 interface SimulateOptions {
+  exclude?: string;
   input: string;
   capacity: number;
   startupDelay: number;
@@ -102,9 +103,10 @@ export function registerSimulate(program: Command): void {
     .option('--policy <file>', 'YAML policy (keys as in the config file `defaults:`); flags win')
     .option('--model <name>', 'forecast model (default: the policy file, else auto)')
     .option('--json', 'print the summary as JSON')
+    .option(...EXCLUDE_FLAG)
     .action((o: SimulateOptions) => {
       const { policy, model } = simulationPolicy(o);
-      const filled = fillGaps(readHistory(o.input));
+      const filled = fillGaps(readHistory(o.input, o.exclude));
       const series: RegularSeries = { ...filled, values: filled.values.map((v) => Math.max(0, v)) };
       checkTrace(series, o);
       const t0 = performance.now();

@@ -262,3 +262,10 @@ export function loadPolicyFile(path: string): PolicyConfig {
   if (!res.success) throw new PrescaleError('E_CONFIG', issuesOf(res.error, path));
   return Object.freeze(res.data);
 }
+
+/** An `--exclude` file: a YAML list of masks, as the config's `exclude:` (read by the same parser). */
+export function loadExcludeFile(path: string): ExcludeRule[] {
+  const r = parseExcludes(readYaml(path, 'exclude'), path);
+  if (!r.ok) throw new PrescaleError('E_CONFIG', r.error);
+  return r.value;
+}
