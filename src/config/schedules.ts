@@ -139,5 +139,6 @@ export const SCHEDULE_LABEL_ROW = {
   label: `${SCHEDULE_LABEL}<name>`,
   key: 'schedules',
   doc: 'a scheduled window: its min/max hold while it is open (min from one startup delay before)',
-  values: '`<cron>|<duration>|<timezone>|min=<n>[,max=<n>]`',
+  // the label's own `|` would split a Markdown table cell: its form is in "Scheduled windows"
+  values: 'cron, duration, time zone, min/max: see "Scheduled windows"',
 };
