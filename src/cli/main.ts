@@ -4,6 +4,7 @@ import { describeError, isPrescaleError, type ErrorCode } from '../core/domain/e
 import { registerBacktest } from './backtest.js';
 import { registerFetch } from './fetch.js';
 import { registerForecast } from './forecast.js';
+import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
 import { registerSimulate } from './simulate.js';
@@ -36,6 +37,7 @@ export function buildProgram(options: CliOptions = {}): Command {
     registerBacktest,
     registerTrain,
     registerSimulate,
+    registerReport,
     registerRun,
     registerServe,
   ];

@@ -6,6 +6,7 @@ export {
   type SimulationOptions,
   type SimulationResult,
   type ForecastWalk,
+  type ReplayPhase,
 } from './simulate.js';
 export { planAlong, type PlanStart, type PlanRun } from './plan.js';
 export {
@@ -19,3 +20,11 @@ export {
 } from './tune.js';
 
 export { scoredFrom, compareWithReferences, type PolicyScore } from './compare.js';
+export { referenceScorer, type ReferenceScorer } from './compare.js';
+export {
+  FRONTIER_TARGETS,
+  reactiveFrontier,
+  positionOnFrontier,
+  type FrontierPoint,
+  type FrontierPosition,
+} from './frontier.js';

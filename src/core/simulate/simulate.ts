@@ -25,7 +25,12 @@ export interface SimulationOptions {
   readonly walkFrom?: number;
   /** Called with every decision (for traces and charts); must not change anything. */
   readonly onDecision?: (i: number, decision: Decision) => void;
+  /** Called after each step of each phase (forecasts made, then planned); must not change anything. */
+  readonly onProgress?: (phase: ReplayPhase, done: number, total: number) => void;
 }
+
+/** The two passes of a replay: the forecast walk, then planning (with the daily tunings). */
+export type ReplayPhase = 'forecast' | 'plan';
 
 /** The forecasts the scheduled job would have made at every step of a series. */
 export interface ForecastWalk {
@@ -93,6 +98,7 @@ export function forecastWalk(series: RegularSeries, horizon: number, opts: Simul
     // the data the forecaster sees starts where its fit started, so indices and calendar agree
     const { p50, p90 } = prepared.predict(y.slice(fittedFrom, t), t - fittedFrom);
     forecasts[t] = { start: timeAt(series, t), step, p50, p90, model: prepared.model, notes: prepared.notes };
+    opts.onProgress?.('forecast', t + 1, y.length);
   }
   return { horizon, forecasts, refits };
 }
@@ -118,6 +124,7 @@ export function simulate(
   const onDecision = (i: number, decision: Decision) => {
     reasons[decision.reason] = (reasons[decision.reason] ?? 0) + 1;
     opts.onDecision?.(i, decision);
+    opts.onProgress?.('plan', i + 1, y.length);
   };
   const firstForecast = w.forecasts.findIndex((f) => f !== undefined);
   const predictedSteps = firstForecast < 0 ? 0 : w.forecasts.length - firstForecast;

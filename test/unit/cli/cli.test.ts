@@ -31,7 +31,7 @@ function historyFile(days = 3, name = 'history.csv'): string {
 }
 
 test('every command answers --help', () => {
-  for (const cmd of ['fetch', 'forecast', 'backtest', 'simulate', 'run', 'serve', 'train']) {
+  for (const cmd of ['fetch', 'forecast', 'backtest', 'simulate', 'report', 'run', 'serve', 'train']) {
     const r = cli(cmd, '--help');
     assert.equal(r.code, 0, `${cmd}: ${r.stderr}`);
     assert.match(r.stdout, /Usage: prescale/);

@@ -116,7 +116,10 @@ test('a min still pre-warming gives way to the max of a window open now', () => 
 });
 
 test('a cron that never matches again has no next opening and sets no bounds', () => {
-  const w: ScheduleWindow = { ...sale, cron: { ...sale.cron, daysOfMonth: [31], months: [2], anyDayOfMonth: false, anyDayOfWeek: true } };
+  const w: ScheduleWindow = {
+    ...sale,
+    cron: { ...sale.cron, daysOfMonth: [31], months: [2], anyDayOfMonth: false, anyDayOfWeek: true },
+  };
   assert.equal(nextOccurrence(w.cron, Date.parse('2026-01-01T00:00:00Z'), 'UTC'), undefined);
   assert.deepEqual(windowBounds([w], at('2026-01-01T00:00:00Z'), 0), { active: [] });
 });
