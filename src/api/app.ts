@@ -12,9 +12,11 @@ import { systemClock, type Clock } from '../core/domain/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { PrescaleMetrics } from '../observability/metrics.js';
 import type { ServiceReport } from '../runtime/cycle.js';
+import type { DecisionTrail } from '../runtime/trail.js';
 import { bearerAuth, FailureLimiter, type FailureLimits } from './auth.js';
 import { apiError, ErrorBody, errorFromThrown, type ApiError } from './errors.js';
 import { RouteMethods } from './methods.js';
+import { pageRoutes } from './page/routes.js';
 import {
   ExcludeBody,
   ForecastBody,
@@ -51,6 +53,8 @@ export interface ApiDeps {
   readonly clock?: Clock;
   /** Failed authentications allowed per address (default: 10 a minute). */
   readonly failureLimits?: FailureLimits;
+  /** Recent decisions and replica counts per service, for the web page (none by default). */
+  readonly trail?: DecisionTrail;
   /** Where 500 answers are logged (none by default). */
   readonly logger?: Logger;
   /** Event masks added at run time to one service (none without). */
@@ -89,6 +93,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   probeRoutes(app, deps);
   serviceRoutes(app, deps);
   maskRoutes(app, deps);
+  pageRoutes(app, deps);
   return app;
 }
 

@@ -86,7 +86,9 @@ export function registerRun(program: Command): void {
         } finally {
           await lock?.release();
         }
-        process.stdout.write((o.json ? JSON.stringify(report, null, 2) : formatReport(report)) + '\n');
+        // the recent load a record carries is for the web page's chart, not for this output
+        const json = () => JSON.stringify(report, (k, v: unknown) => (k === 'recentLoad' ? undefined : v), 2);
+        process.stdout.write((o.json ? json() : formatReport(report)) + '\n');
         const failure = report.errors.find((e) => e.kind === 'engine');
         if (failure)
           throw new PrescaleError(

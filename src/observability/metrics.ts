@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { isSourceCode } from '../core/domain/errors.js';
 import { APPLY_PROBLEMS, type CycleReport, type ServiceReport } from '../runtime/report.js';
+import { PastForecasts, type ForecastFor } from './past-forecasts.js';
 
 /** Error kinds counted by `prescale_errors_total` (a fixed set: labels stay bounded). */
 export const ERROR_KINDS = ['source', 'engine', 'labels', 'forecast', 'apply', 'state', 'internal'] as const;
@@ -23,6 +24,37 @@ export class PrescaleMetrics {
     name: 'prescale_forecast_p90',
     help: 'Forecast load (p90) for the time a replica asked for now is ready',
     labelNames: ['service'],
+    registers: [this.registry],
+  });
+  private readonly p50Now = new Gauge({
+    name: 'prescale_forecast_p50_for_now',
+    help: 'Load (p50) that was forecast, one startup delay ago, for now: compare with prescale_observed_load',
+    labelNames: ['service'],
+    registers: [this.registry],
+  });
+  private readonly p90Now = new Gauge({
+    name: 'prescale_forecast_p90_for_now',
+    help: 'Load (p90) that was forecast, one startup delay ago, for now',
+    labelNames: ['service'],
+    registers: [this.registry],
+  });
+  private readonly load = new Gauge({
+    name: 'prescale_observed_load',
+    help: 'Load observed at the latest cycle (the newest sample of the service query)',
+    labelNames: ['service'],
+    registers: [this.registry],
+  });
+  /** 1 for the reason code of each service's latest decision; one series per service. */
+  private readonly reason = new Gauge({
+    name: 'prescale_decision_reason',
+    help: 'Reason code of the latest decision (the series with value 1; one per service)',
+    labelNames: ['service', 'reason'],
+    registers: [this.registry],
+  });
+  private readonly decisions = new Counter({
+    name: 'prescale_decisions_total',
+    help: 'Decisions by reason code, over every service',
+    labelNames: ['reason'],
     registers: [this.registry],
   });
   private readonly desired = new Gauge({
@@ -93,6 +125,8 @@ export class PrescaleMetrics {
   });
 
   private readonly known = new Set<string>();
+  private readonly reasons = new Map<string, string>();
+  private readonly pastForecasts = new PastForecasts();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'prescale_' });
@@ -110,7 +144,9 @@ export class PrescaleMetrics {
     const live = new Set(report.services.map((s) => s.key));
     for (const service of this.known) {
       if (live.has(service)) continue;
-      for (const g of [this.p50, this.p90, this.desired, this.current, this.error, this.dropped]) g.remove({ service });
+      for (const g of this.perService) g.remove({ service });
+      this.forgetReason(service);
+      this.pastForecasts.delete(service);
       this.known.delete(service);
     }
     for (const s of report.services) {
@@ -119,17 +155,62 @@ export class PrescaleMetrics {
       this.current.set({ service }, s.currentReplicas);
       this.desired.set({ service }, s.desiredReplicas);
       if (s.forecastError !== undefined) this.error.set({ service }, s.forecastError);
-      const f = s.forecast;
-      if (f && f.p50.length) {
-        const delay = s.spec?.policy.startupDelaySec ?? 0;
-        const i = Math.min(f.p50.length - 1, Math.max(0, Math.floor((report.at + delay - f.start) / f.step)));
-        this.p50.set({ service }, f.p50[i]);
-        this.p90.set({ service }, f.p90[i]);
-      }
+      this.observePlan(s, report.at);
       for (const kind of errorKinds(s)) this.errors.inc({ kind });
       if (s.droppedSamples) this.dropped.inc({ service }, s.droppedSamples);
       if (s.applied) this.actions.inc({ service, direction: s.desiredReplicas > s.currentReplicas ? 'up' : 'down' });
     }
+  }
+
+  private get perService() {
+    return [
+      this.p50,
+      this.p90,
+      this.p50Now,
+      this.p90Now,
+      this.load,
+      this.desired,
+      this.current,
+      this.error,
+      this.dropped,
+    ];
+  }
+
+  /**
+   * The load, the decision's reason, the forecast for when a replica asked for now is ready, and
+   * the one made that long ago for now.
+   */
+  private observePlan(s: ServiceReport, at: number): void {
+    const service = s.key;
+    if (s.observedLoad !== undefined && Number.isFinite(s.observedLoad)) this.load.set({ service }, s.observedLoad);
+    if (s.decision) this.setReason(service, s.decision.reason);
+    const f = s.forecast;
+    let made: ForecastFor | undefined;
+    if (f && f.p50.length) {
+      const forTime = at + (s.spec?.policy.startupDelaySec ?? 0);
+      const i = Math.min(f.p50.length - 1, Math.max(0, Math.floor((forTime - f.start) / f.step)));
+      this.p50.set({ service }, f.p50[i]);
+      this.p90.set({ service }, f.p90[i]);
+      made = { forTime, p50: f.p50[i], p90: f.p90[i] };
+    }
+    const due = this.pastForecasts.next(service, at, made);
+    if (due) {
+      this.p50Now.set({ service }, due.p50);
+      this.p90Now.set({ service }, due.p90);
+    }
+  }
+
+  private setReason(service: string, reason: string): void {
+    this.decisions.inc({ reason });
+    if (this.reasons.get(service) !== reason) this.forgetReason(service);
+    this.reasons.set(service, reason);
+    this.reason.set({ service, reason }, 1);
+  }
+
+  private forgetReason(service: string): void {
+    const old = this.reasons.get(service);
+    if (old !== undefined) this.reason.remove({ service, reason: old });
+    this.reasons.delete(service);
   }
 }
 

@@ -251,6 +251,7 @@ export class Reconciler {
       applied: outcome.applied,
       message: decision.message,
       observedLoad: p.observedLoad,
+      recentLoad: p.recentLoad,
       ...(p.droppedSamples && { droppedSamples: p.droppedSamples }),
       forecastError: p.out.state.forecastError,
       ...(p.tuning && { tuning: p.tuning }),

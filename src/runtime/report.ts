@@ -1,6 +1,7 @@
 import type { Decision } from '../core/domain/decision.js';
 import type { ErrorCode } from '../core/domain/errors.js';
 import type { Forecast } from '../core/domain/forecast.js';
+import type { RegularSeries } from '../core/domain/series.js';
 import type { ScaleTarget } from '../core/domain/target.js';
 import type { Tuning } from '../core/simulate/index.js';
 import type { ServiceSpec } from '../config/service-spec.js';
@@ -42,6 +43,9 @@ export const PROBLEM_CODES = [
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
+/** How much recent load a record carries for people to see: two days. */
+export const RECENT_LOAD_SEC = 48 * 3600;
+
 /** One thing that went wrong or was worked around, with a stable code. */
 export interface Problem {
   readonly code: ProblemCode;
@@ -81,6 +85,11 @@ export interface ServiceReport {
   readonly spec?: ServiceSpec;
   readonly history?: HistorySummary;
   readonly observedLoad?: number;
+  /**
+   * The load of the last RECENT_LOAD_SEC on the forecaster's grid (NaN: a gap), what the web page
+   * draws against capacity; bounded by that window.
+   */
+  readonly recentLoad?: RegularSeries;
   /** Samples of this cycle's fetch left out as unusable (NaN, ±Inf, absurdly large). */
   readonly droppedSamples?: number;
   readonly forecast?: Forecast;

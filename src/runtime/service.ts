@@ -19,6 +19,7 @@ import { MemoryMaskStore, type MaskStore } from './masks.js';
 import { LeaderLock, type LeaseStore } from './leader.js';
 import { Rediscovery, fingerprint } from './rediscovery.js';
 import { CpuPool } from './workers/pool.js';
+import { DecisionTrail } from './trail.js';
 
 /** Everything the long-running service is made of, injected by `serve`. */
 export interface ServiceDeps {
@@ -77,6 +78,8 @@ export type ServiceMode = 'apply' | 'passive' | 'recommend';
  */
 export class PrescaleService {
   readonly metrics = new PrescaleMetrics();
+  /** Recent decisions and replicas of every service, for the web page. */
+  readonly trail = new DecisionTrail();
   private readonly reconciler: Reconciler;
   private readonly scheduler: CycleScheduler;
   private readonly rediscovery: Rediscovery;
@@ -148,6 +151,7 @@ export class PrescaleService {
     const mode = this.mode();
     const report = await this.reconciler.runOnce(this.deps.clock.now(), this.stopping.signal);
     this.last = report;
+    this.trail.record(report);
     this.lastEndedAt = Date.now() / 1000;
     this.metrics.observe(report);
     this.metrics.passive.set(this.mode() === 'passive' ? 1 : 0);
@@ -232,6 +236,7 @@ export class PrescaleService {
         this.deps.logger.info({ service: key, mask: rule.name }, 'event mask added');
       },
       metrics: this.metrics,
+      trail: this.trail,
       apiToken: this.deps.apiToken,
       info: () => ({
         mode: this.mode(),

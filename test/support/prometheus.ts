@@ -1,8 +1,9 @@
 /**
  * A real Prometheus for integration tests: history is backfilled with
  * `promtool tsdb create-blocks-from openmetrics`, then `/usr/bin/prometheus` serves it on a free
- * loopback port with no scrape targets. Backfilled samples right up to "now" are queryable
- * (blocks are loaded as they are; the head stays empty because nothing is scraped).
+ * loopback port, with no scrape targets unless `scrape` names some. Backfilled samples right up
+ * to "now" are queryable (blocks are loaded as they are; the head stays empty when nothing is
+ * scraped).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -78,21 +79,54 @@ async function waitReady(url: string, proc: ChildProcess, log: () => string): Pr
   throw new Error(`prometheus at ${url} not ready after 30 s: ${log()}`);
 }
 
-/** Backfills `series` and starts a private Prometheus on them. */
-export async function startPrometheus(opts: { series: readonly BackfillSeries[] }): Promise<PrometheusHandle> {
+/** Targets for a private Prometheus to scrape, e.g. a running `prescale serve`. */
+export interface ScrapeTargets {
+  /** `host:port` of each target. */
+  readonly targets: readonly string[];
+  /** Seconds between scrapes (default 1). */
+  readonly intervalSec?: number;
+  /** Default `/metrics`. */
+  readonly path?: string;
+}
+
+/** The config file: no scrape targets, or one job over `scrape`'s. */
+function configText(scrape: ScrapeTargets | undefined): string {
+  if (!scrape) return 'global:\n  scrape_interval: 1h\nscrape_configs: []\n';
+  const every = `${scrape.intervalSec ?? 1}s`;
+  return [
+    'global:',
+    `  scrape_interval: ${every}`,
+    `  evaluation_interval: ${every}`,
+    'scrape_configs:',
+    '  - job_name: prescale',
+    `    metrics_path: ${scrape.path ?? '/metrics'}`,
+    `    scrape_timeout: ${every}`,
+    '    static_configs:',
+    `      - targets: [${scrape.targets.map((t) => JSON.stringify(t)).join(', ')}]`,
+    '',
+  ].join('\n');
+}
+
+/** Backfills `series` (if any) and starts a private Prometheus on them, scraping `scrape`'s targets. */
+export async function startPrometheus(opts: {
+  series?: readonly BackfillSeries[];
+  scrape?: ScrapeTargets;
+}): Promise<PrometheusHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'prescale-prom-'));
   const data = join(dir, 'data');
-  writeFileSync(join(dir, 'history.om'), toOpenMetrics(opts.series));
-  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1h\nscrape_configs: []\n');
-  // Day-long blocks keep the block count (and start-up time) small for weeks of history.
-  const backfill = spawnSync(
-    'promtool',
-    ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=24h', join(dir, 'history.om'), data],
-    { encoding: 'utf8' },
-  );
-  if (backfill.status !== 0) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`promtool backfill failed: ${backfill.stderr || backfill.stdout}`);
+  writeFileSync(join(dir, 'prometheus.yml'), configText(opts.scrape));
+  if (opts.series?.length) {
+    writeFileSync(join(dir, 'history.om'), toOpenMetrics(opts.series));
+    // Day-long blocks keep the block count (and start-up time) small for weeks of history.
+    const backfill = spawnSync(
+      'promtool',
+      ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=24h', join(dir, 'history.om'), data],
+      { encoding: 'utf8' },
+    );
+    if (backfill.status !== 0) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`promtool backfill failed: ${backfill.stderr || backfill.stdout}`);
+    }
   }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;

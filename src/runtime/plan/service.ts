@@ -1,4 +1,4 @@
-import type { Samples } from '../../core/domain/series.js';
+import type { RegularSeries, Samples } from '../../core/domain/series.js';
 import { describeError, isPrescaleError } from '../../core/domain/errors.js';
 import type { Forecast } from '../../core/domain/forecast.js';
 import type { ScaleTarget } from '../../core/domain/target.js';
@@ -12,6 +12,7 @@ import {
   baseReport,
   heldReport,
   problemText,
+  RECENT_LOAD_SEC,
   type HistorySummary,
   type Problem,
   type ServiceReport,
@@ -116,6 +117,8 @@ export interface Planned {
   readonly spec: ServiceSpec;
   readonly history: HistorySummary;
   readonly observedLoad: number;
+  /** The series' last RECENT_LOAD_SEC. */
+  readonly recentLoad: RegularSeries;
   readonly droppedSamples?: number;
   readonly forecast?: Forecast;
   readonly tuning?: Tuning;
@@ -137,12 +140,7 @@ export async function planStep(
   const problems: Problem[] = [];
   const buckets = toBuckets(samples, step);
   const { summary: history, gridPoints } = buckets;
-  const exclude = [...(spec.exclude ?? []), ...ctx.masks.list(target.key)];
-  const { series, masked } = maskSeries(buckets.series, exclude);
-  if (masked) {
-    const names = [...new Set(exclude.map((r) => r.name))].join(', ');
-    problems.push({ code: 'SamplesExcluded', message: `${masked} samples inside event masks (${names}) left out` });
-  }
+  const { series, exclude } = masked(ctx, target.key, spec, buckets.series, problems);
   if (history.gaps) {
     problems.push({
       code: 'SamplesMissing',
@@ -196,5 +194,35 @@ export async function planStep(
     state,
   );
   ctx.state.set(target.key, out.state);
-  return { spec, history, observedLoad, droppedSamples: samples.dropped, forecast, tuning, out, bounds, problems };
+  // the load as observed, masks and all: what the page draws
+  const recentLoad = tail(buckets.series, RECENT_LOAD_SEC);
+  return {
+    spec,
+    history,
+    observedLoad,
+    recentLoad,
+    droppedSamples: samples.dropped,
+    forecast,
+    tuning,
+    out,
+    bounds,
+    problems,
+  };
+}
+
+/** The last `seconds` of a regular series. */
+function tail(series: RegularSeries, seconds: number): RegularSeries {
+  const skip = Math.max(0, series.values.length - Math.floor(seconds / series.step));
+  return { start: series.start + skip * series.step, step: series.step, values: series.values.slice(skip) };
+}
+
+/** The series with the service's masks (config and run time) as gaps, said in `problems`. */
+function masked(ctx: PlanContext, key: string, spec: ServiceSpec, series: RegularSeries, problems: Problem[]) {
+  const exclude = [...(spec.exclude ?? []), ...ctx.masks.list(key)];
+  const out = maskSeries(series, exclude);
+  if (out.masked) {
+    const names = [...new Set(exclude.map((r) => r.name))].join(', ');
+    problems.push({ code: 'SamplesExcluded', message: `${out.masked} samples inside event masks (${names}) left out` });
+  }
+  return { series: out.series, exclude };
 }
