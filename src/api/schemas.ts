@@ -26,9 +26,12 @@ export const Prediction = z
 export const History = z.object({
   from: z.number(),
   to: z.number(),
-  points: z.number(),
-  gaps: z.number(),
+  points: z.number().describe('query-step samples the history stands for'),
+  gaps: z.number().describe('query-step samples missing between from and to'),
   step: z.number(),
+  buckets: z.number().optional().describe('forecast-step (5-minute) buckets the forecaster got'),
+  storeDays: z.number().optional().describe('days of buckets read from the history store (the source had none there)'),
+  sourceDays: z.number().optional().describe('days of buckets from the metrics source'),
 });
 
 export const Tuning = z

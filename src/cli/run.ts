@@ -7,6 +7,7 @@ import { createLogger } from '../observability/logger.js';
 import { Reconciler, type CycleReport } from '../runtime/cycle.js';
 import { FileStateStore, MemoryStateStore } from '../runtime/state.js';
 import { FileMaskStore } from '../runtime/masks.js';
+import { historyStoreIn } from './serve.js';
 import { dirArg, prometheusAuthOf, urlArg, withPrometheusAuth, type AuthFlags } from './options.js';
 
 /** A plain table of the cycle's decisions, one line a service. */
@@ -79,10 +80,13 @@ export function registerRun(program: Command): void {
           ...((o.stateDir ?? config.stateDir) && {
             masks: new FileMaskStore((o.stateDir ?? config.stateDir) as string, { logger }),
           }),
+          historyStore: historyStoreIn(o.stateDir ?? config.stateDir, config, logger),
         });
         let report: CycleReport;
+        const now = Date.now() / 1000;
         try {
-          report = await reconciler.runOnce(Date.now() / 1000);
+          report = await reconciler.runOnce(now);
+          reconciler.saveHistory(now);
         } finally {
           await lock?.release();
         }

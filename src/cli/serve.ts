@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { apiTokenFrom } from '../config/api-token.js';
 import { loadTrainedModels } from '../adapters/models/load.js';
 import type { Command } from 'commander';
@@ -7,6 +8,7 @@ import { PrescaleService } from '../runtime/service.js';
 import { loadConfig, parseConfig, type PrescaleConfig } from '../config/schema.js';
 import { systemClock } from '../core/domain/clock.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { FileHistoryStore } from '../runtime/history-store.js';
 import { FileStateStore, MemoryStateStore } from '../runtime/state.js';
 import { FileMaskStore } from '../runtime/masks.js';
 import type { CliOptions } from './main.js';
@@ -87,6 +89,7 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
       );
       const stateDir = o.stateDir ?? config.stateDir ?? (o.embedded ? undefined : DEFAULT_STATE_DIR);
       const state = stateStore(stateDir, cli, logger);
+      const historyStore = historyStoreIn(stateDir, config, logger);
       const info = {
         source: edges.where,
         forecasting: 'statistical models (TensorFlow.js is loaded only for a trained LSTM)',
@@ -103,6 +106,7 @@ export function registerServe(program: Command, cli: CliOptions = {}): void {
         clock: cli.clock ?? systemClock,
         state,
         masks: stateDir ? new FileMaskStore(stateDir, { logger }) : undefined,
+        historyStore,
         apiToken: apiTokenFrom(process.env, config, o.config ?? '(config)'),
         info: { ...info, stateDir: stateDir ?? '(memory)' },
         watch: edges.watch,
@@ -151,6 +155,19 @@ function stateStore(stateDir: string | undefined, cli: CliOptions, logger: Logge
   if (state.loadError) logger.warn({ err: state.loadError }, 'planner state unreadable: starting fresh');
   else logger.info({ path: state.path, services: state.size }, 'planner state loaded');
   return state;
+}
+
+/** Bucketed history under the state directory's `history/`, kept for `cycle.historyGrace` after a service is gone. */
+export function historyStoreIn(
+  stateDir: string | undefined,
+  config: PrescaleConfig,
+  logger: Logger,
+): FileHistoryStore | undefined {
+  if (!stateDir) return undefined;
+  return new FileHistoryStore(join(stateDir, 'history'), {
+    graceSec: config.cycle.historyGrace,
+    logger: logger.child({ component: 'history-store' }),
+  });
 }
 
 /**

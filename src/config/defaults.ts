@@ -23,6 +23,8 @@ export const DEFAULT_CYCLE = Object.freeze({
   stepSec: 60,
   /** History read at start-up and kept for fitting, seconds (14 days). */
   historySec: 14 * 86_400,
+  /** Stored history of a service that is gone is kept this long, seconds (7 days). */
+  historyGraceSec: 7 * 86_400,
   /** Forecast horizon, seconds (2 hours). */
   horizonSec: 2 * 3600,
   /** node-cron expression of the planning cycle (every minute). */

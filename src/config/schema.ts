@@ -101,6 +101,7 @@ export const CYCLE_LIMITS = Object.freeze({
   history: { min: 1, max: 90 * 86_400 },
   horizon: { min: 1, max: 2 * 86_400 },
   refit: { min: 1, max: 7 * 86_400 },
+  historyGrace: { min: 1, max: 365 * 86_400 },
   /** Samples per service that history / step may imply (14 days at 60 s: 20,160). */
   points: 200_000,
 });
@@ -111,6 +112,10 @@ const CYCLE_FIELDS = {
   history: { default: DEFAULT_CYCLE.historySec, doc: 'history read at start-up and kept for fitting' },
   horizon: { default: DEFAULT_CYCLE.horizonSec, doc: 'forecast horizon' },
   refit: { default: DEFAULT_CYCLE.refitSec, doc: 'time between model refits' },
+  historyGrace: {
+    default: DEFAULT_CYCLE.historyGraceSec,
+    doc: 'stored history of a service that is gone is deleted after this',
+  },
 } as const;
 const cycleParser = (k: keyof typeof CYCLE_FIELDS) => duration({ ...CYCLE_LIMITS[k], whole: true });
 const cycleDuration = (k: keyof typeof CYCLE_FIELDS) =>
@@ -148,6 +153,7 @@ const cycle = z
         if (problem) ctx.addIssue({ code: 'custom', message: problem, input: s });
       }),
     refit: cycleDuration('refit'),
+    historyGrace: cycleDuration('historyGrace'),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -124,6 +124,12 @@ export class PrescaleMetrics {
     registers: [this.registry],
   });
 
+  readonly historyUnreadable = new Counter({
+    name: 'prescale_history_store_unreadable_total',
+    help: 'Stored history files that could not be read or were not stored history (logged with the path; ignored)',
+    registers: [this.registry],
+  });
+
   private readonly known = new Set<string>();
   private readonly reasons = new Map<string, string>();
   private readonly pastForecasts = new PastForecasts();

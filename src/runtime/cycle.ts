@@ -9,6 +9,7 @@ import type { PrescaleConfig } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
 import { CycleLog } from './cycle-log.js';
 import { HistoryCache } from './history.js';
+import type { HistoryStore } from './history-store.js';
 import { guardedApply } from './plan/apply.js';
 import { forecastStep } from './plan/buckets.js';
 import { ForecastCache } from './plan/forecasts.js';
@@ -65,6 +66,8 @@ export interface CycleDeps {
   readonly limits?: Partial<CycleLimits>;
   /** Event masks added at run time (default: none, in memory). */
   readonly masks?: MaskStore;
+  /** Where bucketed history outlives the source's retention and restarts (default: none). */
+  readonly historyStore?: HistoryStore;
 }
 
 /** A discovered target and the engine it came from. */
@@ -94,7 +97,10 @@ export class Reconciler {
   constructor(private readonly deps: CycleDeps) {
     const c = deps.config.cycle;
     this.limits = { ...CYCLE_LIMITS, ...deps.limits };
-    this.history = new HistoryCache(deps.source, c.history, c.step);
+    this.history = new HistoryCache(deps.source, c.history, c.step, {
+      store: deps.historyStore,
+      logger: deps.logger.child({ component: 'history' }),
+    });
     const horizonSteps = Math.max(1, Math.ceil(c.horizon / forecastStep(c.step)));
     this.forecasts = new ForecastCache(horizonSteps, c.refit, deps.extraModels);
     this.tunings = new TuningCache(deps.tune);
@@ -136,12 +142,18 @@ export class Reconciler {
     this.forecasts.retain(seen);
     this.tunings.retain(seen);
     this.log.retain(seen);
+    this.history.persist(now);
     try {
       this.ctx.state.flush();
     } catch (err) {
       errors.push({ kind: 'state', code: 'E_STATE', message: `could not save planner state: ${describeError(err)}` });
     }
     return { at: now, durationMs: performance.now() - t0, services, errors };
+  }
+
+  /** Writes every series' new buckets to the history store now (at shutdown); never throws. */
+  saveHistory(now: number): void {
+    this.history.persist(now, true);
   }
 
   /** Every engine's services; an engine that fails holds what it listed last. */
@@ -194,7 +206,7 @@ export class Reconciler {
         const timer = setTimeout(() => deadline.abort(), this.limits.serviceDeadlineMs);
         try {
           const r = await historyStep(this.ctx, target, resolved.spec, now, signal, deadline.signal);
-          return 'report' in r ? r : { spec: resolved.spec, samples: r.samples };
+          return 'report' in r ? r : { spec: resolved.spec, fetched: r.fetched };
         } finally {
           clearTimeout(timer);
         }
@@ -216,7 +228,7 @@ export class Reconciler {
         continue;
       }
       plans.push(
-        await planStep(this.ctx, target, step.spec, step.samples, now).catch((err) => failedReport(target, err)),
+        await planStep(this.ctx, target, step.spec, step.fetched, now).catch((err) => failedReport(target, err)),
       );
     }
     const applyLimit = pLimit(this.limits.applyConcurrency);

@@ -63,6 +63,11 @@ export interface HistorySummary {
   /** Samples missing on the query's grid. */
   readonly gaps: number;
   readonly step: number;
+  /** Forecast-step buckets the forecaster got. */
+  readonly buckets?: number;
+  /** Days of buckets read from the history store (the source had none there), and from the source. */
+  readonly storeDays?: number;
+  readonly sourceDays?: number;
 }
 
 /**

@@ -14,6 +14,7 @@ import { Reconciler, type CycleReport, type ServiceReport } from './cycle.js';
 import type { CycleError } from './report.js';
 import { readiness } from './readiness.js';
 import { CycleScheduler, scheduleIntervalSec } from './scheduler.js';
+import type { HistoryStore } from './history-store.js';
 import type { StateStore } from './state.js';
 import { MemoryMaskStore, type MaskStore } from './masks.js';
 import { LeaderLock, type LeaseStore } from './leader.js';
@@ -33,6 +34,8 @@ export interface ServiceDeps {
   readonly state?: StateStore;
   /** Event masks added through the API (default: in memory). */
   readonly masks?: MaskStore;
+  /** Where bucketed history outlives the source's retention and restarts. */
+  readonly historyStore?: HistoryStore;
   readonly apiToken?: string;
   /** Facts shown by GET /v1/status (mode, data source, forecasting backend). */
   readonly info?: Record<string, unknown>;
@@ -119,6 +122,7 @@ export class PrescaleService {
     });
     this.cycleIntervalSec = scheduleIntervalSec(deps.config.cycle.schedule);
     this.cpu = new CpuPool(deps.cpuThreads);
+    deps.historyStore?.onUnreadable?.(() => this.metrics.historyUnreadable.inc());
     this.reconciler = new Reconciler({
       tune: this.cpu.tune,
       source: deps.source,
@@ -129,6 +133,7 @@ export class PrescaleService {
       logger: deps.logger,
       state: deps.state,
       masks: this.masks,
+      historyStore: deps.historyStore,
       extraModels: deps.extraModels,
       onDiscovered: (targets, failed) => this.rediscovery.setBaseline(fingerprint(targets, failed)),
     });
@@ -309,6 +314,7 @@ export class PrescaleService {
     await this.rediscovery.stop();
     if (this.lock) await Promise.race([this.lock.release(), sleep(RELEASE_WAIT_MS)]);
     this.saveState();
+    this.reconciler.saveHistory(this.deps.clock.now());
     await this.app?.close();
     await this.cpu.close();
   }

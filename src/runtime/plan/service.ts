@@ -1,4 +1,4 @@
-import type { RegularSeries, Samples } from '../../core/domain/series.js';
+import type { RegularSeries } from '../../core/domain/series.js';
 import { describeError, isPrescaleError } from '../../core/domain/errors.js';
 import type { Forecast } from '../../core/domain/forecast.js';
 import type { ScaleTarget } from '../../core/domain/target.js';
@@ -7,7 +7,8 @@ import type { Tuning } from '../../core/simulate/index.js';
 import { resolveSpec, type ServiceSpec } from '../../config/service-spec.js';
 import type { PrescaleConfig } from '../../config/schema.js';
 import type { Logger } from '../../observability/logger.js';
-import type { HistoryCache } from '../history.js';
+import type { FetchedHistory, HistoryCache } from '../history.js';
+import type { HistoryView } from '../history-series.js';
 import {
   baseReport,
   heldReport,
@@ -21,7 +22,6 @@ import type { StateStore } from '../state.js';
 import type { MaskStore } from '../masks.js';
 import { maskSeries } from '../../core/series/mask.js';
 import { boundsInForce, type InForce } from './bounds.js';
-import { toBuckets } from './buckets.js';
 import type { ForecastCache } from './forecasts.js';
 import type { TuningCache } from './tunings.js';
 
@@ -88,11 +88,11 @@ export async function historyStep(
   now: number,
   signal: AbortSignal,
   deadline: AbortSignal,
-): Promise<{ samples: Samples } | { report: ServiceReport }> {
+): Promise<{ fetched: FetchedHistory & { view: HistoryView } } | { report: ServiceReport }> {
   const cycle = ctx.config.cycle;
-  let samples: Samples;
+  let fetched: FetchedHistory;
   try {
-    samples = await ctx.history.get(target.key, spec.query, now, AbortSignal.any([signal, deadline]));
+    fetched = await ctx.history.get(target.key, spec.query, now, AbortSignal.any([signal, deadline]));
   } catch (err) {
     const late = deadline.aborted && !signal.aborted;
     const why = late ? 'the metrics source did not answer within the service deadline' : describeError(err);
@@ -105,11 +105,12 @@ export async function historyStep(
       }),
     };
   }
-  if (samples.timestamps.length === 0) {
+  const view = fetched.view;
+  if (!view) {
     const why = `query ${spec.query} returned no samples in the last ${Math.round(cycle.history / 3600)} h`;
     return { report: heldReport(target, now, { code: 'NoSamples', message: why }, 'E_SOURCE_DATA', { spec }) };
   }
-  return { samples };
+  return { fetched: { ...fetched, view } };
 }
 
 /** What step 3 made: everything of the report but what applying adds. */
@@ -133,26 +134,26 @@ export async function planStep(
   ctx: PlanContext,
   target: ScaleTarget,
   spec: ServiceSpec,
-  samples: Samples,
+  fetched: FetchedHistory & { view: HistoryView },
   now: number,
 ): Promise<Planned> {
   const step = ctx.config.cycle.step;
   const problems: Problem[] = [];
-  const buckets = toBuckets(samples, step);
-  const { summary: history, gridPoints } = buckets;
-  const { series, exclude } = masked(ctx, target.key, spec, buckets.series, problems);
+  const { view, dropped } = fetched;
+  const { series, exclude } = masked(ctx, target.key, spec, view.series, problems);
+  const history = historySummary(view, step);
   if (history.gaps) {
     problems.push({
       code: 'SamplesMissing',
-      message: `${history.gaps} of ${gridPoints} samples missing in the history`,
+      message: `${history.gaps} of ${history.gaps + history.points} samples missing in the history`,
     });
   }
-  if (samples.dropped) {
-    const message = `${samples.dropped} samples were not finite numbers (or absurdly large) and were left out`;
+  if (dropped) {
+    const message = `${dropped} samples were not finite numbers (or absurdly large) and were left out`;
     problems.push({ code: 'SamplesDropped', message });
   }
   const stale = now - history.to > Math.max(3 * step, 300);
-  const observedLoad = stale ? Number.NaN : samples.values[samples.values.length - 1];
+  const observedLoad = stale ? Number.NaN : view.latest;
   if (stale) problems.push({ code: 'StaleSample', message: `latest sample is ${Math.round(now - history.to)} s old` });
 
   let forecast: Forecast | undefined;
@@ -195,18 +196,33 @@ export async function planStep(
   );
   ctx.state.set(target.key, out.state);
   // the load as observed, masks and all: what the page draws
-  const recentLoad = tail(buckets.series, RECENT_LOAD_SEC);
+  const recentLoad = tail(view.series, RECENT_LOAD_SEC);
   return {
     spec,
     history,
     observedLoad,
     recentLoad,
-    droppedSamples: samples.dropped,
+    droppedSamples: dropped,
     forecast,
     tuning,
     out,
     bounds,
     problems,
+  };
+}
+
+/** The report's account of a history: its span, samples, and the days read from the store and from the source. */
+function historySummary(view: HistoryView, step: number): HistorySummary {
+  const days = (buckets: number) => +((buckets * view.series.step) / 86_400).toFixed(3);
+  return {
+    from: view.from,
+    to: view.to,
+    points: view.points,
+    gaps: view.gaps,
+    step,
+    buckets: view.series.values.length,
+    storeDays: days(view.storeBuckets),
+    sourceDays: days(view.sourceBuckets),
   };
 }
 

@@ -135,15 +135,16 @@ test('config: the cycle settings have maxima (a huge horizon or history is refus
       history: 90 * 86_400,
       horizon: 2 * 86_400,
       refit: 7 * 86_400,
+      historyGrace: 7 * 86_400,
       schedule: '* * * * *',
     },
   );
   const text = loadConfig(
-    yamlFile("cycle: { step: 1m, history: 14d, horizon: 2h, refit: 1h, schedule: '*/5 * * * *' }\n"),
+    yamlFile("cycle: { step: 1m, history: 14d, horizon: 2h, refit: 1h, historyGrace: 2d, schedule: '*/5 * * * *' }\n"),
   );
   assert.deepEqual(
     { ...text.cycle },
-    { step: 60, history: 14 * 86_400, horizon: 7200, refit: 3600, schedule: '*/5 * * * *' },
+    { step: 60, history: 14 * 86_400, horizon: 7200, refit: 3600, historyGrace: 2 * 86_400, schedule: '*/5 * * * *' },
   );
 });
 

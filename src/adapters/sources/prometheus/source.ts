@@ -23,6 +23,8 @@ export interface PrometheusSourceOptions {
   readonly logger?: Logger;
   /** HTTP client, injectable for tests. */
   readonly fetch?: typeof fetch;
+  /** Whether subqueries may be asked for (the lean first fetch). Default true. */
+  readonly subqueries?: boolean;
 }
 
 /** A failure worth retrying: the server was unreachable or said it is overloaded. */
@@ -43,9 +45,12 @@ export class PrometheusSource implements MetricsSource {
   private readonly authorization?: string;
   private readonly http: typeof fetch;
   private readonly policy;
+  /** @inheritdoc */
+  readonly subqueries: boolean;
 
   constructor(private readonly opts: PrometheusSourceOptions) {
     this.shown = redactUrl(opts.url);
+    this.subqueries = opts.subqueries ?? true;
     let url: URL;
     try {
       url = new URL(opts.url);
