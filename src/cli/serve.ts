@@ -11,6 +11,7 @@ import { systemClock } from '../core/domain/clock.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { FileHistoryStore } from '../runtime/history-store.js';
 import { FileStateStore, MemoryStateStore } from '../runtime/state.js';
+import { FileMaskStore } from '../runtime/masks.js';
 import type { CliOptions } from './main.js';
 import { addSettingFlags, SERVE_SETTINGS } from './serve-settings.js';
 
@@ -117,6 +118,7 @@ async function runServe(o: ServeOptions, fileConfig: PrescaleConfig, cli: CliOpt
     logger,
     clock: cli.clock ?? systemClock,
     state,
+    masks: o.stateDir ? new FileMaskStore(o.stateDir, { logger }) : undefined,
     historyStore,
     apiToken: o.apiToken,
     info: { ...info, stateDir: o.stateDir ?? '(memory)' },

@@ -1,4 +1,6 @@
+import type { ScheduleWindow } from '../core/schedule/windows.js';
 import { POLICY_ENTRIES, SPEC_FIELDS, type Field, type ServiceOverrides } from './fields.js';
+import { SCHEDULE_LABEL, SCHEDULE_LABEL_ROW, parseScheduleLabel } from './schedules.js';
 
 export type { ServiceOverrides } from './fields.js';
 
@@ -19,16 +21,25 @@ export const LABELS: ReadonlyArray<readonly [string, keyof ServiceOverrides, Fie
   f.label === undefined ? [] : [[f.label, prop as keyof ServiceOverrides, f as Field<unknown>] as const],
 );
 
-/** Parses the `prescale.*` labels of a service. Unknown `prescale.*` labels are errors too (typos). */
+/**
+ * Parses the `prescale.*` labels of a service: the table's, and its `prescale.schedule.<name>`
+ * windows. Unknown `prescale.*` labels are errors too (typos).
+ */
 export function parseLabels(labels: Readonly<Record<string, string>>): {
   overrides: ServiceOverrides;
+  schedules: ScheduleWindow[];
   errors: string[];
 } {
   const overrides: Record<string, unknown> = {};
+  const schedules: ScheduleWindow[] = [];
   const errors: string[] = [];
   const known = new Set([ENABLE_LABEL, ...LABELS.map(([l]) => l)]);
   for (const [label, value] of Object.entries(labels)) {
-    if (label.startsWith('prescale.') && !known.has(label)) errors.push(`${label}=${value}: unknown label`);
+    if (label.startsWith(SCHEDULE_LABEL)) {
+      const w = parseScheduleLabel(label.slice(SCHEDULE_LABEL.length), value);
+      if (w.ok) schedules.push(w.value);
+      else errors.push(`${label}=${value}: ${w.error}`);
+    } else if (label.startsWith('prescale.') && !known.has(label)) errors.push(`${label}=${value}: unknown label`);
   }
   for (const [label, field, { parser }] of LABELS) {
     const raw = labels[label];
@@ -37,7 +48,7 @@ export function parseLabels(labels: Readonly<Record<string, string>>): {
     if (v.ok) overrides[field] = v.value;
     else errors.push(`${label}=${raw}: ${v.error}`);
   }
-  return { overrides: overrides as ServiceOverrides, errors };
+  return { overrides: overrides as ServiceOverrides, schedules, errors };
 }
 
 /** A README table cell: code in backticks. */
@@ -58,5 +69,12 @@ export function labelTable(): string[][] {
       f.parser.values,
       f.default === undefined ? (f.need ?? 'required') : f.parser.show(f.default),
     ]),
+    [
+      code(SCHEDULE_LABEL_ROW.label),
+      code(SCHEDULE_LABEL_ROW.key),
+      SCHEDULE_LABEL_ROW.doc,
+      SCHEDULE_LABEL_ROW.values,
+      'none',
+    ],
   ];
 }

@@ -6,8 +6,12 @@ import { PrescaleError } from '../core/domain/errors.js';
 import { API_TOKEN_LIMITS, apiTokenProblem } from './api-token.js';
 import { DEFAULT_CYCLE } from './defaults.js';
 import { POLICY_ENTRIES, SPEC_FIELDS, type PolicyKeys } from './fields.js';
-import { duration, wholeNumber, type Parser } from './parse.js';
+import { duration, wholeNumber, type Parsed, type Parser } from './parse.js';
 import type { LoadMetric } from './load-query.js';
+import { parseExcludes } from './excludes.js';
+import { SCHEDULE_LIMITS, parseSchedule, type RawSchedule } from './schedules.js';
+import type { ExcludeRule } from '../core/series/mask.js';
+import type { ScheduleWindow } from '../core/schedule/windows.js';
 
 /**
  * The YAML configuration file, one schema. Loaded once, validated, frozen. Errors name the file
@@ -29,6 +33,32 @@ const policyShape = Object.fromEntries(
   POLICY_ENTRIES.flatMap(([, f]) => (f.key === undefined ? [] : [[f.key, fromParser(f.parser).optional()]])),
 );
 
+/** A zod type that reads a value with a `Parsed` function (the schedules', the masks'). */
+function fromParsed<T>(read: (v: unknown) => Parsed<T>) {
+  return z.unknown().transform((v, ctx): T => {
+    const r = read(v);
+    if (r.ok) return r.value;
+    ctx.addIssue({ code: 'custom', message: r.error, input: v });
+    return z.NEVER;
+  });
+}
+
+/** `schedules:` and `exclude:` of `defaults:` and of a service (lists beside the policy fields). */
+const listShape = {
+  schedules: z
+    .array(fromParsed((v) => parseSchedule((typeof v === 'object' && v !== null ? v : {}) as RawSchedule)))
+    .max(SCHEDULE_LIMITS.perService)
+    .optional()
+    .superRefine((ws, ctx) => {
+      const seen = new Set<string>();
+      for (const w of ws ?? []) {
+        if (seen.has(w.name)) ctx.addIssue({ code: 'custom', message: `two schedules named ${w.name}`, input: w.name });
+        seen.add(w.name);
+      }
+    }),
+  exclude: fromParsed((v) => parseExcludes(v, '')).optional(),
+};
+
 /** Within one entry, max below min is a mistake in that entry (across entries: resolveSpec). */
 function minNotAboveMax(entry: object, ctx: z.RefinementCtx): void {
   const o = entry as { min?: unknown; max?: unknown };
@@ -39,21 +69,29 @@ function minNotAboveMax(entry: object, ctx: z.RefinementCtx): void {
 
 /** The policy keys (the config's `defaults:`, a `simulate --policy` file): table keys and `model`. */
 export type PolicyConfig = PolicyKeys & { readonly model?: string };
+/** The config's `defaults:`: a policy, and the windows and masks of every service. */
+export type DefaultsConfig = PolicyConfig & {
+  readonly schedules?: readonly ScheduleWindow[];
+  readonly exclude?: readonly ExcludeRule[];
+};
 /** A `services:` entry: a policy with the service's name and query. */
-export type ServiceConfig = PolicyConfig & {
+export type ServiceConfig = DefaultsConfig & {
   readonly name: string;
   readonly query?: string;
   readonly metric?: LoadMetric;
 };
 
-const policy = z
-  .object({ ...policyShape, model: fromParser(SPEC_FIELDS.model.parser).optional() })
+const policyObject = z.object({ ...policyShape, model: fromParser(SPEC_FIELDS.model.parser).optional() }).strict();
+const policy = policyObject.superRefine(minNotAboveMax) as unknown as z.ZodType<PolicyConfig>;
+const defaults = policyObject
+  .extend(listShape)
   .strict()
-  .superRefine(minNotAboveMax) as unknown as z.ZodType<PolicyConfig>;
+  .superRefine(minNotAboveMax) as unknown as z.ZodType<DefaultsConfig>;
 
 const service = z
   .object({
     ...policyShape,
+    ...listShape,
     model: fromParser(SPEC_FIELDS.model.parser).optional(),
     /** Swarm service name, or `project/service` for Compose. */
     name: z.string().min(1).max(256),
@@ -187,7 +225,7 @@ export const configSchema = z
       .optional(),
     stateDir: z.string().min(1).optional(),
     cycle: cycle.prefault({}),
-    defaults: policy.prefault({}),
+    defaults: defaults.prefault({}),
     services: z.array(service).max(10_000).default([]),
   })
   .strict();
@@ -278,4 +316,11 @@ export function loadPolicyFile(path: string): PolicyConfig {
   const res = policy.safeParse(readYaml(path, 'policy') ?? {});
   if (!res.success) throw new PrescaleError('E_CONFIG', issuesOf(res.error, path));
   return Object.freeze(res.data);
+}
+
+/** An `--exclude` file: a YAML list of masks, as the config's `exclude:` (read by the same parser). */
+export function loadExcludeFile(path: string): ExcludeRule[] {
+  const r = parseExcludes(readYaml(path, 'exclude'), path);
+  if (!r.ok) throw new PrescaleError('E_CONFIG', r.error);
+  return r.value;
 }

@@ -4,7 +4,10 @@ import { DEFAULT_POLICY } from './defaults.js';
 import { SPEC_FIELDS, overridesFromKeys, type ServiceOverrides } from './fields.js';
 import { parseLabels } from './labels.js';
 import { loadQuery } from './load-query.js';
+import { SCHEDULE_LIMITS } from './schedules.js';
 import type { PolicyConfig, PrescaleConfig, ServiceConfig } from './schema.js';
+import type { ExcludeRule } from '../core/series/mask.js';
+import type { ScheduleWindow } from '../core/schedule/windows.js';
 
 /** Everything the cycle needs to plan one service. */
 export interface ServiceSpec {
@@ -12,6 +15,38 @@ export interface ServiceSpec {
   readonly query: string;
   readonly model: string;
   readonly policy: ScalingPolicy;
+  /** Scheduled windows (config `schedules:` and `prescale.schedule.<name>` labels), by name. */
+  readonly schedules?: readonly ScheduleWindow[];
+  /** Event masks of the config (`exclude:` of defaults and entry); those added at run time are the state's. */
+  readonly exclude?: readonly ExcludeRule[];
+}
+
+/**
+ * The windows of a service: the config's `defaults:`, then its entry, then its labels; a later
+ * one of the same name replaces an earlier one, as the policy fields do.
+ */
+function mergeSchedules(...lists: Array<readonly ScheduleWindow[] | undefined>): ScheduleWindow[] {
+  const byName = new Map<string, ScheduleWindow>();
+  for (const list of lists) for (const w of list ?? []) byName.set(w.name, w);
+  return [...byName.values()];
+}
+
+/** What is wrong with a window under a policy: alone, its range must hold replicas. */
+function scheduleProblems(schedules: readonly ScheduleWindow[], policy: ScalingPolicy): string[] {
+  const errors: string[] = [];
+  if (schedules.length > SCHEDULE_LIMITS.perService) {
+    errors.push(`${schedules.length} schedules, above the limit of ${SCHEDULE_LIMITS.perService}`);
+  }
+  for (const w of schedules) {
+    const min = w.min ?? policy.minReplicas;
+    const max = w.max ?? policy.maxReplicas;
+    if (min > max) {
+      errors.push(
+        `schedule ${w.name}: min ${min}${w.min === undefined ? ' (the policy)' : ''} is above max ${max}${w.max === undefined ? ' (the policy)' : ''}`,
+      );
+    }
+  }
+  return errors;
 }
 
 /** What a config entry (`defaults:`, a `services:` entry, a policy file) says, as overrides. */
@@ -31,7 +66,7 @@ function configEntry(config: PrescaleConfig, target: ScaleTarget) {
  * problems instead when a label is invalid or something required is missing.
  */
 export function resolveSpec(target: ScaleTarget, config: PrescaleConfig): { spec?: ServiceSpec; errors: string[] } {
-  const { overrides: labels, errors } = parseLabels(target.labels);
+  const { overrides: labels, schedules: labelled, errors } = parseLabels(target.labels);
   const entry = configEntry(config, target);
   const merged: ServiceOverrides = {
     ...overridesFromConfig(config.defaults),
@@ -53,6 +88,19 @@ export function resolveSpec(target: ScaleTarget, config: PrescaleConfig): { spec
   if (policy.minReplicas > policy.maxReplicas) {
     errors.push(`prescale.min=${policy.minReplicas} is above prescale.max=${policy.maxReplicas}`);
   }
+  const schedules = mergeSchedules(config.defaults.schedules, entry?.schedules, labelled);
+  errors.push(...scheduleProblems(schedules, policy));
   if (errors.length || 'error' in built) return { errors };
-  return { spec: { key: target.key, query: built.query, model: model ?? SPEC_FIELDS.model.default, policy }, errors };
+  const exclude = [...(config.defaults.exclude ?? []), ...(entry?.exclude ?? [])];
+  return {
+    spec: {
+      key: target.key,
+      query: built.query,
+      model: model ?? SPEC_FIELDS.model.default,
+      policy,
+      schedules,
+      exclude,
+    },
+    errors,
+  };
 }

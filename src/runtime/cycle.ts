@@ -26,6 +26,9 @@ import {
 import { TuningCache, type TuneRunner } from './plan/tunings.js';
 import { baseReport, heldReport, type CycleError, type CycleReport, type ServiceReport } from './report.js';
 import { MemoryStateStore, type StateStore } from './state.js';
+import { MemoryMaskStore, type MaskStore } from './masks.js';
+import { boundsInForce } from './plan/bounds.js';
+import { scheduleIntervalSec } from './scheduler.js';
 
 export type { CycleReport, ServiceReport, HistorySummary } from './report.js';
 export { FORECAST_STEP } from './plan/buckets.js';
@@ -84,6 +87,8 @@ export interface CycleDeps {
   readonly cpu?: CpuWork;
   /** Bounds on concurrent work (defaults: the config's `cycle` section). */
   readonly limits?: Partial<CycleLimits>;
+  /** Event masks added at run time (default: none, in memory). */
+  readonly masks?: MaskStore;
   /** Where bucketed history outlives the source's retention and restarts (default: none). */
   readonly historyStore?: HistoryStore;
 }
@@ -137,6 +142,8 @@ export class Reconciler {
       forecasts: this.forecasts,
       tunings: this.tunings,
       state: deps.state ?? new MemoryStateStore(),
+      masks: deps.masks ?? new MemoryMaskStore(),
+      intervalSec: scheduleIntervalSec(c.schedule),
       logger: deps.logger,
     };
   }
@@ -227,7 +234,7 @@ export class Reconciler {
     const cpuLimit = pLimit(this.deps.cpu ? this.limits.cpuTasks : 1);
     type Step = { report: ServiceReport } | { spec: ServiceSpec; predicted?: Predicted };
     const predicted = found.map(({ target }): Promise<Step> => {
-      const resolved = resolveStep(target, this.deps.config);
+      const resolved = resolveStep(target, this.deps.config, { now, intervalSec: this.ctx.intervalSec });
       if ('report' in resolved) return Promise.resolve(resolved);
       const { spec } = resolved;
       const history = fetchLimit(() => this.fetch(target, spec, now, signal));
@@ -284,7 +291,7 @@ export class Reconciler {
     const decision = p.out.decision;
     // nothing is changed once the instance is stopping (it may be losing the lease)
     const allowed = () => !signal.aborted && this.mayApply();
-    const outcome = await guardedApply(actuator, target, decision.desiredReplicas, p.spec.policy, allowed);
+    const outcome = await guardedApply(actuator, target, decision.desiredReplicas, p.bounds, allowed);
     const problems = outcome.problem ? [...p.problems, outcome.problem] : p.problems;
     const common = { spec: p.spec, history: p.history, forecast: p.forecast, decision };
     if (!outcome.applied && outcome.gone) {
@@ -309,6 +316,7 @@ export class Reconciler {
       ...(p.droppedSamples && { droppedSamples: p.droppedSamples }),
       forecastError: p.out.state.forecastError,
       ...(p.tuning && { tuning: p.tuning }),
+      ...(p.bounds.windows.active.length && { windows: p.bounds.windows }),
       problems,
     };
   }
@@ -318,15 +326,21 @@ export class Reconciler {
    * service is discovered afresh and its spec re-resolved from the labels it has now, the number
    * clamped to that spec's [min, max], and `apply` asked right before the change.
    */
-  async applyNow(key: string, desired: number): Promise<{ target: ScaleTarget; replicas: number; applied: boolean }> {
+  async applyNow(
+    key: string,
+    desired: number,
+    now: number,
+  ): Promise<{ target: ScaleTarget; replicas: number; applied: boolean }> {
     for (const actuator of this.deps.actuators) {
       const target = (await actuator.discover()).find((t) => t.key === key);
       if (!target) continue;
       const { spec, errors } = resolveSpec(target, this.deps.config);
       if (!spec) throw new PrescaleError('E_LABEL', `${key}: ${errors.join('; ')}`);
-      const { minReplicas: min, maxReplicas: max } = spec.policy;
+      // the scheduled windows in force now bound it as they bound the cycle
+      const bounds = boundsInForce(spec, spec.policy, now, this.ctx.intervalSec);
+      const { minReplicas: min, maxReplicas: max } = bounds;
       const replicas = Math.min(max, Math.max(min, desired));
-      const outcome = await guardedApply(actuator, target, replicas, spec.policy, () => this.mayApply());
+      const outcome = await guardedApply(actuator, target, replicas, bounds, () => this.mayApply());
       if (!outcome.applied && outcome.gone) throw new PrescaleError('E_NOT_FOUND', `service ${key} is gone`);
       if (outcome.problem) throw new PrescaleError('E_ENGINE', outcome.problem.message);
       return { target, replicas, applied: outcome.applied };

@@ -16,6 +16,7 @@ import { readiness } from './readiness.js';
 import { CycleScheduler, scheduleIntervalSec } from './scheduler.js';
 import type { HistoryStore } from './history-store.js';
 import type { StateStore } from './state.js';
+import { MemoryMaskStore, type MaskStore } from './masks.js';
 import { LeaderLock, type LeaseStore } from './leader.js';
 import { Rediscovery, fingerprint } from './rediscovery.js';
 import { CpuPool, DEFAULT_CPU_THREADS } from './workers/pool.js';
@@ -31,6 +32,8 @@ export interface ServiceDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly state?: StateStore;
+  /** Event masks added through the API (default: in memory). */
+  readonly masks?: MaskStore;
   /** Where bucketed history outlives the source's retention and restarts. */
   readonly historyStore?: HistoryStore;
   readonly apiToken?: string;
@@ -101,8 +104,10 @@ export class PrescaleService {
   private readonly failing = new Map<string, string>();
   /** Forecasts and tunings run here, off the thread that answers the API and the probes. */
   private readonly cpu?: CpuPool;
+  private readonly masks: MaskStore;
 
   constructor(private readonly deps: ServiceDeps) {
+    this.masks = deps.masks ?? new MemoryMaskStore();
     const actuators = deps.apply
       ? deps.actuators
       : deps.actuators.map((a) => new DryRunActuator(a, deps.logger.child({ component: 'dry-run' })));
@@ -133,6 +138,7 @@ export class PrescaleService {
       apply: deps.apply ? () => this.mode() === 'apply' : false,
       logger: deps.logger,
       state: deps.state,
+      masks: this.masks,
       historyStore: deps.historyStore,
       extraModels: deps.extraModels,
       onDiscovered: (targets, failed) => this.rediscovery.setBaseline(fingerprint(targets, failed)),
@@ -235,6 +241,11 @@ export class PrescaleService {
         }).reason,
       logger: this.deps.logger.child({ component: 'api' }),
       apply: (key) => this.applyNow(key),
+      masks: (key) => this.masks.list(key),
+      exclude: (key, rule) => {
+        this.masks.add(key, rule, this.deps.clock.now());
+        this.deps.logger.info({ service: key, mask: rule.name }, 'event mask added');
+      },
       metrics: this.metrics,
       trail: this.trail,
       apiToken: this.deps.apiToken,
@@ -268,7 +279,7 @@ export class PrescaleService {
         `another prescale instance (${this.lock?.status().holder ?? 'unknown'}) holds the leader lock: apply through it`,
       );
     if (rec.status !== 'planned') return rec;
-    const done = await this.reconciler.applyNow(key, rec.desiredReplicas);
+    const done = await this.reconciler.applyNow(key, rec.desiredReplicas, this.deps.clock.now());
     if (done.applied) {
       this.deps.logger.info({ service: key, from: done.target.replicas, to: done.replicas }, 'applied through the API');
     }

@@ -19,6 +19,9 @@ import {
   type ServiceReport,
 } from '../report.js';
 import type { StateStore } from '../state.js';
+import type { MaskStore } from '../masks.js';
+import { maskSeries, type ExcludeRule } from '../../core/series/mask.js';
+import { boundsInForce, type InForce } from './bounds.js';
 import type { ForecastRunner } from './forecasts.js';
 import type { TuningCache } from './tunings.js';
 
@@ -35,24 +38,41 @@ export interface PlanContext {
   readonly forecasts: ForecastRunner;
   readonly tunings: TuningCache;
   readonly state: StateStore;
+  /** Event masks added at run time. */
+  readonly masks: MaskStore;
+  /** Seconds between planning cycles (the lead of a scheduled window adds one). */
+  readonly intervalSec: number;
   readonly logger: Logger;
 }
 
-/** Step 1: the spec from the labels the engine reports now and the config. */
+/**
+ * Step 1: the spec from the labels the engine reports now and the config; at `now`, its
+ * scheduled windows must not conflict (two open at once with no replica count between them).
+ */
 export function resolveStep(
   target: ScaleTarget,
   config: PrescaleConfig,
+  at?: { readonly now: number; readonly intervalSec: number },
 ): { spec: ServiceSpec } | { report: ServiceReport } {
   const { spec, errors } = resolveSpec(target, config);
-  if (spec) return { spec };
-  const problems: Problem[] = errors.map((message) => ({ code: 'LabelInvalid', message }));
+  let problems: Problem[] = errors.map((message) => ({ code: 'LabelInvalid', message }));
+  let errorCode: 'E_LABEL' | 'E_CONFIG' = 'E_LABEL';
+  if (spec && at) {
+    try {
+      boundsInForce(spec, spec.policy, at.now, at.intervalSec);
+      return { spec };
+    } catch (err) {
+      problems = [{ code: 'ScheduleConflict', message: describeError(err) }];
+      errorCode = 'E_CONFIG';
+    }
+  } else if (spec) return { spec };
   return {
     report: {
       ...baseReport(target),
       status: 'skipped',
       message: `skipped: ${problemText(problems)}`,
       problems,
-      errorCode: 'E_LABEL',
+      errorCode,
     },
   };
 }
@@ -96,9 +116,12 @@ export async function historyStep(
 /** What step 3 made: the buckets and the forecast, ahead of the plan. */
 export interface Predicted {
   readonly history: HistorySummary;
+  /** The buckets with the event masks as gaps: what is fitted and tuned on. */
   readonly series: RegularSeries;
+  /** The masks applied to `series`. */
+  readonly exclude: readonly ExcludeRule[];
   readonly observedLoad: number;
-  /** The series' last RECENT_LOAD_SEC. */
+  /** The series' last RECENT_LOAD_SEC, as observed (masks and all): what the page draws. */
   readonly recentLoad: RegularSeries;
   readonly droppedSamples?: number;
   readonly forecast?: Forecast;
@@ -106,10 +129,12 @@ export interface Predicted {
 }
 
 /** What step 4 made: everything of the report but what applying adds. */
-export interface Planned extends Omit<Predicted, 'series'> {
+export interface Planned extends Omit<Predicted, 'series' | 'exclude'> {
   readonly spec: ServiceSpec;
   readonly tuning?: Tuning;
   readonly out: ReturnType<typeof planReplicas>;
+  /** The replica bounds in force (scheduled windows), for the apply guard. */
+  readonly bounds: InForce;
 }
 
 /**
@@ -128,7 +153,7 @@ export async function predictStep(
   const step = ctx.config.cycle.step;
   const problems: Problem[] = [];
   const { view, dropped } = fetched;
-  const series = view.series;
+  const { series, exclude } = masked(ctx, target.key, spec, view.series, problems);
   const history = historySummary(view, step);
   if (history.gaps) {
     problems.push({
@@ -150,15 +175,18 @@ export async function predictStep(
     const late = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => reject(new Error('not made within the service deadline')), deadlineMs);
     });
-    forecast = await Promise.race([ctx.forecasts.forecast(target.key, spec.query, spec.model, series, now), late]);
+    // the masks are part of what the fit was made on: a mask added at run time refits
+    const variant = exclude.length ? JSON.stringify(exclude) : '';
+    const made = ctx.forecasts.forecast(target.key, spec.query + variant, spec.model, series, now);
+    forecast = await Promise.race([made, late]);
     for (const note of forecast.notes) problems.push({ code: 'ForecastNote', message: note.message });
   } catch (err) {
     problems.push({ code: 'ForecastFailed', message: `no forecast: ${describeError(err)}` });
   } finally {
     clearTimeout(timer);
   }
-  const recentLoad = tail(series, RECENT_LOAD_SEC);
-  return { history, series, observedLoad, recentLoad, droppedSamples: dropped, forecast, problems };
+  const recentLoad = tail(view.series, RECENT_LOAD_SEC);
+  return { history, series, exclude, observedLoad, recentLoad, droppedSamples: dropped, forecast, problems };
 }
 
 /**
@@ -172,10 +200,10 @@ export async function planStep(
   predicted: Predicted,
   now: number,
 ): Promise<Planned> {
-  const { series, ...made } = predicted;
+  const { series, exclude, ...made } = predicted;
   const problems = [...made.problems];
   const { forecast, observedLoad } = made;
-  const outcome = await ctx.tunings.tuned(target.key, spec, series, now);
+  const outcome = await ctx.tunings.tuned(target.key, { ...spec, exclude }, series, now);
   if (outcome.error !== undefined) {
     problems.push({
       code: 'TuningFailed',
@@ -198,9 +226,14 @@ export async function planStep(
   const tuning = outcome.tuning;
   const policy = tuning ? { ...spec.policy, ...tuning.overrides } : spec.policy;
   const state = ctx.state.get(target.key) ?? initialPlannerState();
-  const out = planReplicas({ now, currentReplicas: target.replicas, observedLoad, forecast }, policy, state);
+  const bounds = boundsInForce(spec, policy, now, ctx.intervalSec);
+  const out = planReplicas(
+    { now, currentReplicas: target.replicas, observedLoad, forecast, bounds: bounds.windows },
+    policy,
+    state,
+  );
   ctx.state.set(target.key, out.state);
-  return { ...made, spec, tuning, out, problems };
+  return { ...made, spec, tuning, out, bounds, problems };
 }
 
 /** The report's account of a history: its span, samples, and the days read from the store and from the source. */
@@ -222,4 +255,15 @@ function historySummary(view: HistoryView, step: number): HistorySummary {
 function tail(series: RegularSeries, seconds: number): RegularSeries {
   const skip = Math.max(0, series.values.length - Math.floor(seconds / series.step));
   return { start: series.start + skip * series.step, step: series.step, values: series.values.slice(skip) };
+}
+
+/** The series with the service's masks (config and run time) as gaps, said in `problems`. */
+function masked(ctx: PlanContext, key: string, spec: ServiceSpec, series: RegularSeries, problems: Problem[]) {
+  const exclude = [...(spec.exclude ?? []), ...ctx.masks.list(key)];
+  const out = maskSeries(series, exclude);
+  if (out.masked) {
+    const names = [...new Set(exclude.map((r) => r.name))].join(', ');
+    problems.push({ code: 'SamplesExcluded', message: `${out.masked} samples inside event masks (${names}) left out` });
+  }
+  return { series: out.series, exclude };
 }
