@@ -36,8 +36,8 @@ export const API_TOKEN_SETTING: Setting<string> = Object.freeze({
   parse: apiTokenArg,
   configKey: 'apiToken',
   fromConfig: ((c: { readonly apiToken?: string }) => c.apiToken) as (c: never) => string | undefined,
-  defaultText: 'none (applying through the API is off)',
-  description: 'bearer token of `POST /v1/services/{name}/apply`',
+  defaultText: 'none (applying and masks through the API are off)',
+  description: 'bearer token of `POST /v1/services/{name}/apply` and `/exclude`',
 });
 
 /**

@@ -257,9 +257,9 @@ export function settingsTable(): string[][] {
     ],
     [
       '`apiToken`',
-      'bearer token of `POST /v1/services/{name}/apply`; `PRESCALE_API_TOKEN` wins unless empty',
+      'bearer token of `POST /v1/services/{name}/apply` and `/exclude`; `PRESCALE_API_TOKEN` wins unless empty',
       `${API_TOKEN_LIMITS.min} to ${g(API_TOKEN_LIMITS.max)} printable ASCII characters, no spaces`,
-      'none (applying through the API is off)',
+      'none (applying and masks through the API are off)',
     ],
   ];
 }
