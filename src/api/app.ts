@@ -17,8 +17,21 @@ import { bearerAuth, FailureLimiter, type FailureLimits } from './auth.js';
 import { apiError, ErrorBody, errorFromThrown, type ApiError } from './errors.js';
 import { RouteMethods } from './methods.js';
 import { pageRoutes } from './page/routes.js';
-import { ForecastBody, Health, NameParams, NotReady, Ready, Recommendation, Service } from './schemas.js';
-import { forecastView, recommendationView, serviceView } from './views.js';
+import {
+  ExcludeBody,
+  ForecastBody,
+  Health,
+  Mask,
+  NameParams,
+  NotReady,
+  Ready,
+  Recommendation,
+  Service,
+  ServiceDetail,
+} from './schemas.js';
+import { forecastView, recommendationView, schedulesView, serviceView } from './views.js';
+import type { ExcludeRule } from '../core/series/mask.js';
+import { parseExclude, showExclude } from '../config/excludes.js';
 
 /** What the API reads and does; the service provides it, tests fake it. */
 export interface ApiDeps {
@@ -44,6 +57,10 @@ export interface ApiDeps {
   readonly trail?: DecisionTrail;
   /** Where 500 answers are logged (none by default). */
   readonly logger?: Logger;
+  /** Event masks added at run time to one service (none without). */
+  masks?(key: string): readonly ExcludeRule[];
+  /** Adds a mask to one service; throws E_INPUT past the limit, E_STATE when it cannot be kept. */
+  exclude?(key: string, rule: ExcludeRule): void;
 }
 
 /** Every error status a route may answer, for the OpenAPI document. */
@@ -75,6 +92,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   probeRoutes(app, deps);
   serviceRoutes(app, deps);
+  maskRoutes(app, deps);
   pageRoutes(app, deps);
   return app;
 }
@@ -140,7 +158,10 @@ function serviceRoutes(app: App, deps: ApiDeps): void {
         response: { 200: z.array(Service) },
       },
     },
-    async () => deps.services().map(serviceView),
+    async () => {
+      const now = (deps.clock ?? systemClock).now();
+      return deps.services().map((s) => ({ ...serviceView(s), ...schedulesView(s, now) }));
+    },
   );
   app.get(
     '/v1/services/:name/forecast',
@@ -184,6 +205,54 @@ function serviceRoutes(app: App, deps: ApiDeps): void {
       const s = find(req.params.name);
       if (!s) return send(reply, notFound(req.params.name));
       return recommendationView(await deps.apply(s.key));
+    },
+  );
+}
+
+/** One service with its masks, and adding a mask at run time. */
+function maskRoutes(app: App, deps: ApiDeps): void {
+  const find = (name: string) => deps.services().find((s) => s.key === name || s.name === name);
+  const notFound = (name: string) =>
+    apiError('not_found', `no service "${name}" is labelled for prescale (see GET /v1/services)`);
+  const auth = bearerAuth(deps.apiToken, deps.clock ?? systemClock, new FailureLimiter(deps.failureLimits));
+  const masksOf = (s: ServiceReport) => [...(s.spec?.exclude ?? []), ...(deps.masks?.(s.key) ?? [])].map(showExclude);
+  app.get(
+    '/v1/services/:name',
+    {
+      schema: {
+        description: 'One service: its record, scheduled windows and event masks',
+        params: NameParams,
+        response: { 200: ServiceDetail, ...errors(400, 404) },
+      },
+    },
+    async (req, reply) => {
+      const s = find(req.params.name);
+      if (!s) return send(reply, notFound(req.params.name));
+      const now = (deps.clock ?? systemClock).now();
+      return { ...serviceView(s), ...schedulesView(s, now), exclude: masksOf(s) };
+    },
+  );
+  app.post(
+    '/v1/services/:name/exclude',
+    {
+      onRequest: auth,
+      schema: {
+        description:
+          'Mask a stretch of the history (an outage, a load test): its samples are left out of fitting, ' +
+          'backtests, calibration and tuning from the next refit on; kept across restarts (bearer token required)',
+        params: NameParams,
+        body: ExcludeBody,
+        response: { 201: z.object({ service: z.string(), exclude: z.array(Mask) }), ...errors(400, 401, 404, 429) },
+      },
+    },
+    async (req, reply) => {
+      const s = find(req.params.name);
+      if (!s) return send(reply, notFound(req.params.name));
+      const rule = parseExclude(req.body);
+      if (!rule.ok) return send(reply, apiError('bad_request', `body: ${rule.error}`));
+      if (!deps.exclude) return send(reply, apiError('bad_request', 'this instance keeps no event masks'));
+      deps.exclude(s.key, rule.value);
+      return reply.code(201).send({ service: s.key, exclude: masksOf(s) });
     },
   );
 }

@@ -62,6 +62,7 @@ export function errorFromThrown(err: unknown): ApiError {
   const message = err instanceof Error ? err.message : String(err);
   if (isPrescaleError(err)) {
     if (err.code === 'E_NOT_FOUND') return apiError('not_found', message);
+    if (err.code === 'E_INPUT') return apiError('bad_request', message);
     if (err.code === 'E_LOCKED') return apiError('passive', `this instance is passive: ${message}`);
     if (err.code === 'E_RECOMMEND_ONLY') return apiError('recommend_only', `this instance only recommends: ${message}`);
     if (isEngineCode(err.code)) return apiError('engine_error', message);

@@ -72,6 +72,29 @@ export const MetricView = z.object({
   forecastError: z.number().optional(),
 });
 
+/** A scheduled window of a service, and when it opens next. */
+export const ScheduleWindow = z.object({
+  name: z.string(),
+  cron: z.string().describe('five-field cron, read in `timezone`'),
+  durationSec: z.number(),
+  timezone: z.string(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  active: z.boolean().describe('open now, or within its lead (its min already holds)'),
+  nextOpening: z.string().optional().describe('ISO-8601 time of the next opening after now'),
+});
+
+/** An event mask: a range, or days every year. */
+export const Mask = z
+  .object({
+    name: z.string(),
+    start: z.string().optional().describe('ISO-8601'),
+    end: z.string().optional().describe('ISO-8601, after start'),
+    dates: z.array(z.string()).optional().describe('"MM-DD" days, every year'),
+    timezone: z.string().optional(),
+  })
+  .describe('samples inside are left out of fitting, backtests, calibration and tuning');
+
 export const Service = z.object({
   key: z.string(),
   kind: z.string().describe('the engine that runs it (swarm, compose, …)'),
@@ -96,6 +119,20 @@ export const Service = z.object({
     .describe('several load metrics: each one, its value and forecast, and what it asked for'),
   problems: z.array(Problem).describe('everything that went wrong or was worked around'),
   errorCode: z.string().optional(),
+  schedules: z.array(ScheduleWindow).optional().describe('scheduled windows, with the next opening of each'),
+});
+
+/** `POST /v1/services/{name}/exclude`: a range to mask (checked by the config's parser). */
+export const ExcludeBody = z
+  .object({
+    name: z.string().min(1).max(63),
+    start: z.string().max(40).describe('ISO-8601 with a zone, e.g. 2026-11-27T18:00:00Z'),
+    end: z.string().max(40).describe('ISO-8601, after start, at most 90 days later'),
+  })
+  .strict();
+
+export const ServiceDetail = Service.extend({
+  exclude: z.array(Mask).describe('event masks: the config’s, then those added through the API'),
 });
 
 export const Recommendation = z.object({

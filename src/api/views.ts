@@ -1,6 +1,7 @@
 import { describeError } from '../core/domain/errors.js';
 import type { Problem, ServiceReport } from '../runtime/report.js';
 import { explainPrediction } from '../runtime/explain.js';
+import { nextOpening } from '../core/schedule/windows.js';
 import type { ForecastView, RecommendationView, ServiceView } from './schemas.js';
 
 /**
@@ -194,4 +195,26 @@ function identity(s: ServiceReport) {
 
 function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
+}
+
+/** The scheduled windows of a record at `now` (unix seconds), with the next opening of each. */
+export function schedulesView(s: ServiceReport, now: number): Pick<ServiceView, 'schedules'> {
+  const windows = s.spec?.schedules;
+  if (!windows?.length) return {};
+  const active = new Set(s.windows?.active ?? []);
+  return {
+    schedules: windows.map((w) => {
+      const next = nextOpening(w, now);
+      return {
+        name: w.name,
+        cron: w.cron.source,
+        durationSec: w.durationSec,
+        timezone: w.timeZone,
+        ...(w.min !== undefined && { min: w.min }),
+        ...(w.max !== undefined && { max: w.max }),
+        active: active.has(w.name),
+        ...(next !== undefined && { nextOpening: new Date(next * 1000).toISOString() }),
+      };
+    }),
+  };
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readHistory } from './history.js';
+import { EXCLUDE_FLAG, readHistory } from './history.js';
 import { PrescaleError } from '../core/domain/errors.js';
 import { MAX_HORIZON_STEPS, MAX_ORIGINS } from '../core/domain/limits.js';
 import { evaluateSeries, geometricMean, type ModelScore } from '../core/forecast/evaluate.js';
@@ -8,6 +8,7 @@ import { fillGaps, resample } from '../core/series/regular.js';
 import { numberArg } from './options.js';
 
 interface BacktestOptions {
+  exclude?: string;
   horizon: number;
   origins: number;
   models?: string;
@@ -70,6 +71,7 @@ export function registerBacktest(program: Command): void {
       numberArg({ integer: true, positive: true }),
     )
     .option('--json', 'print JSON instead of tables')
+    .option(...EXCLUDE_FLAG)
     .action((o: BacktestOptions & { input: string[] }) => {
       const models = modelsOf(o.models);
       const results = o.input.map((file) => backtestFile(file, o, models));
@@ -113,7 +115,7 @@ interface FileResult {
 
 /** Scores every model on one file (its table printed unless --json); an evaluation error is E_INPUT naming the file. */
 function backtestFile(file: string, o: BacktestOptions, models: readonly string[]): FileResult {
-  let series = fillGaps(readHistory(file));
+  let series = fillGaps(readHistory(file, o.exclude));
   if (o.resample !== undefined) series = fillGaps(resample(series, resampleStep(o.resample, series.step, file)));
   let scores: readonly ModelScore[];
   try {

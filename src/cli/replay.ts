@@ -25,6 +25,8 @@ export interface ReplayArgs {
   readonly startupDelay: number;
   readonly policy?: string;
   readonly model?: string;
+  /** An `--exclude` file: its masks are gaps in the trace. */
+  readonly exclude?: string;
 }
 
 /** One replay of a trace (what `simulate` prints and `report` draws). */
@@ -101,7 +103,7 @@ export function runReplay(
 ): ReplayRun {
   const { policy, model: fileModel } = simulationPolicy(o);
   const model = o.model ?? fileModel ?? 'auto';
-  const filled = fillGaps(readHistory(o.input));
+  const filled = fillGaps(readHistory(o.input, o.exclude));
   const series: RegularSeries = { ...filled, values: filled.values.map((v) => Math.max(0, v)) };
   checkTrace(series, o);
   const t0 = performance.now();

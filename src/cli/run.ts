@@ -6,6 +6,7 @@ import { PrescaleError } from '../core/domain/errors.js';
 import { createLogger } from '../observability/logger.js';
 import { Reconciler, type CycleReport } from '../runtime/cycle.js';
 import { FileStateStore, MemoryStateStore } from '../runtime/state.js';
+import { FileMaskStore } from '../runtime/masks.js';
 import { historyStoreIn } from './serve.js';
 import { dirArg, prometheusAuthOf, urlArg, withPrometheusAuth, type AuthFlags } from './options.js';
 
@@ -75,6 +76,10 @@ export function registerRun(program: Command): void {
             (o.stateDir ?? config.stateDir)
               ? new FileStateStore((o.stateDir ?? config.stateDir) as string, { now: Date.now() / 1000, logger })
               : new MemoryStateStore(),
+          // the masks added through a serve's API, so that a one-shot run fits on the same history
+          ...((o.stateDir ?? config.stateDir) && {
+            masks: new FileMaskStore((o.stateDir ?? config.stateDir) as string, { logger }),
+          }),
           historyStore: historyStoreIn(o.stateDir ?? config.stateDir, config, logger),
         });
         let report: CycleReport;

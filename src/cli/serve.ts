@@ -1,48 +1,46 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiTokenFrom } from '../config/api-token.js';
-import { loadTrainedModels } from '../adapters/models/load.js';
 import type { Command } from 'commander';
+import { AUTH_ENV, resolveAuth } from '../adapters/sources/prometheus/auth.js';
+import { loadTrainedModels } from '../adapters/models/load.js';
 import { buildEdges, EMBEDDED } from '../runtime/wiring.js';
-import { DEFAULT_LOCK_TTL_SEC } from '../runtime/leader.js';
 import { PrescaleService } from '../runtime/service.js';
 import { loadConfig, parseConfig, type PrescaleConfig } from '../config/schema.js';
+import { printSettings, resolveSettings, type Resolved } from '../config/settings.js';
 import { systemClock } from '../core/domain/clock.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { FileHistoryStore } from '../runtime/history-store.js';
 import { FileStateStore, MemoryStateStore } from '../runtime/state.js';
+import { FileMaskStore } from '../runtime/masks.js';
 import type { CliOptions } from './main.js';
-import {
-  cronArg,
-  dirArg,
-  hostArg,
-  nonEmptyArg,
-  numberArg,
-  prometheusAuthOf,
-  urlArg,
-  withPrometheusAuth,
-  type AuthFlags,
-} from './options.js';
+import { addSettingFlags, SERVE_SETTINGS } from './serve-settings.js';
 
 /** Longest a SIGTERM may take before the process exits regardless, ms. */
 const STOP_BOUND_MS = 4500;
 
-/** Where planner state is kept across restarts unless --state-dir or `stateDir:` says otherwise. */
-export const DEFAULT_STATE_DIR = '.prescale-state';
+export { DEFAULT_STATE_DIR } from './serve-settings.js';
 
 /** The sample history of the embedded default, shipped in data/. */
 export { SAMPLE_HISTORY } from '../adapters/sources/replay/source.js';
 
-interface ServeOptions extends AuthFlags {
+/** The settings of one `serve`, resolved (SERVE_SETTINGS). */
+interface ServeOptions {
   apply: boolean;
   prometheus?: string;
+  prometheusUser?: string;
+  prometheusPassword?: string;
+  prometheusPasswordFile?: string;
+  prometheusToken?: string;
+  prometheusTokenFile?: string;
+  apiToken?: string;
   port: number;
   host: string;
   config?: string;
-  embedded?: boolean;
   stateDir?: string;
-  schedule?: string;
-  lockTtl: number;
+  schedule: string;
+  embedded: boolean;
   models: string;
+  lockTtl: number;
 }
 
 /**
@@ -50,100 +48,102 @@ interface ServeOptions extends AuthFlags {
  * long-running service (scheduled cycle, recommendations API, /metrics) over the Swarm and
  * Compose services of the engine DOCKER_HOST names, re-discovered on engine events. With
  * --apply, only the instance holding the leader lock in the engine applies; the others recommend
- * (`passive`). The API token comes from PRESCALE_API_TOKEN or the config. SIGTERM finishes the
- * running cycle, releases the lock and exits 0.
+ * (`passive`). Every flag also has a `PRESCALE_*` variable (SERVE_SETTINGS); the API token comes
+ * from PRESCALE_API_TOKEN, PRESCALE_API_TOKEN_FILE or the config. `--print-config` prints the
+ * settings in force and where each came from, then exits. SIGTERM finishes the running cycle,
+ * releases the lock and exits 0.
  */
 export function registerServe(program: Command, cli: CliOptions = {}): void {
   const serve = program
     .command('serve')
     .description('Run the planning cycle on a schedule and serve the recommendations API')
-    .option('--apply', 'apply plans to the engine (default: recommend only)', false)
-    .option('--prometheus <url>', 'Prometheus base URL (else `prometheus:` in the config)', urlArg);
-  withPrometheusAuth(serve)
-    .option('--port <port>', 'API port', numberArg({ integer: true, min: 0, max: 65535 }), 8080)
-    .option('--host <address>', 'address the API listens on (0.0.0.0: every interface)', hostArg, '0.0.0.0')
-    .option('--config <file>', 'YAML config file (defaults, services, schedule)')
-    .option('--state-dir <dir>', 'planner state kept across restarts (default .prescale-state, or the config)', dirArg)
-    .option('--schedule <cron>', 'cron expression of the planning cycle (default: every minute)', cronArg)
-    .option('--embedded', 'run on the embedded sample: no Prometheus, no Docker, nothing applied')
-    .option(
-      '--models <dir>',
-      'trained models (prescale train --out DIR/NAME), used by prescale.model=lstm:NAME',
-      nonEmptyArg,
-      'models',
-    )
-    .option(
-      '--lock-ttl <seconds>',
-      'with --apply: seconds after which the leader lock of a crashed instance is taken over',
-      numberArg({ min: 3, max: 3600 }),
-      DEFAULT_LOCK_TTL_SEC,
-    )
-    .action(async (o: ServeOptions) => {
-      const logger = createLogger();
-      const { config, apply } = serveConfig(o);
-      const edges = buildEdges(
-        { ...o, apply, prometheusAuth: prometheusAuthOf(o), ...(o.embedded && EMBEDDED) },
-        config,
-        logger,
-      );
-      const stateDir = o.stateDir ?? config.stateDir ?? (o.embedded ? undefined : DEFAULT_STATE_DIR);
-      const state = stateStore(stateDir, cli, logger);
-      const historyStore = historyStoreIn(stateDir, config, logger);
-      const info = {
-        source: edges.where,
-        forecasting: 'statistical models (TensorFlow.js is loaded only for a trained LSTM)',
-        models: o.models,
-      };
-      const extraModels = await loadTrainedModels(o.models, logger);
-      const service = new PrescaleService({
-        extraModels,
-        source: edges.source,
-        actuators: edges.actuators,
-        config,
-        apply,
-        logger,
-        clock: cli.clock ?? systemClock,
-        state,
-        historyStore,
-        apiToken: apiTokenFrom(process.env, config, o.config ?? '(config)'),
-        info: { ...info, stateDir: stateDir ?? '(memory)' },
-        watch: edges.watch,
-        leaseStore: edges.leaseStore,
-        lockTtlSec: o.lockTtl,
-      });
-      const address = await service.start(o.port, o.host);
-      logger.info(
-        {
-          address,
-          mode: o.embedded ? 'embedded' : service.mode(),
-          schedule: config.cycle.schedule,
-          ...info,
-        },
-        `prescale serving on ${address} (docs at ${address}/docs)`,
-      );
-      await untilStopped(service, logger);
-    });
+    .option('--print-config', 'print the settings in force (secrets hidden) and where each came from, then exit');
+  addSettingFlags(serve).action(async (flags: Record<string, unknown>) => {
+    const { settings, config, resolved } = serveSettings(flags, process.env);
+    if (flags.printConfig) {
+      process.stdout.write(printSettings(SERVE_SETTINGS, resolved));
+      return;
+    }
+    await runServe(settings, config, cli);
+  });
 }
 
-/** The config of --config with --schedule over it; --embedded adds a 5-minute step and applies to its in-memory engine. */
-function serveConfig(o: ServeOptions): { config: PrescaleConfig; apply: boolean } {
-  const config = loadConfig(o.config);
-  if (o.embedded) {
-    return {
-      config: parseConfig(
-        { ...config, cycle: { ...config.cycle, step: 300, schedule: o.schedule ?? config.cycle.schedule } },
-        o.config ?? '(embedded)',
-      ),
-      apply: true, // the in-memory service follows the plan; nothing real is touched
-    };
-  }
-  if (o.schedule) {
-    return {
-      config: parseConfig({ ...config, cycle: { ...config.cycle, schedule: o.schedule } }, o.config ?? '(flags)'),
-      apply: o.apply,
-    };
-  }
-  return { config, apply: o.apply };
+/**
+ * The settings in force: the config file named by --config or PRESCALE_CONFIG is read first, as
+ * it is the third place every other setting is looked up in.
+ */
+export function serveSettings(
+  flags: Readonly<Record<string, unknown>>,
+  env: Readonly<Record<string, string | undefined>>,
+  read: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): { settings: ServeOptions; config: PrescaleConfig; resolved: Record<string, Resolved> } {
+  const inputs = { flags, env, read };
+  const configPath = resolveSettings(SERVE_SETTINGS, inputs).config.value as string | undefined;
+  const config = loadConfig(configPath);
+  const resolved = resolveSettings(SERVE_SETTINGS, { ...inputs, config, configWhere: configPath });
+  // with --embedded, nothing is kept unless a state directory is asked for
+  if (resolved.embedded.value && resolved.stateDir.source === 'default')
+    resolved.stateDir = { value: undefined, source: 'default', from: 'default' };
+  const settings = Object.fromEntries(
+    Object.entries(resolved).map(([k, r]) => [k, r.value]),
+  ) as unknown as ServeOptions;
+  return { settings, config, resolved };
+}
+
+/** Starts the service with `o` and resolves once a signal has stopped it. */
+async function runServe(o: ServeOptions, fileConfig: PrescaleConfig, cli: CliOptions): Promise<void> {
+  const logger = createLogger();
+  const { config, apply } = serveConfig(o, fileConfig);
+  const auth = resolveAuth(
+    { user: o.prometheusUser, passwordFile: o.prometheusPasswordFile, tokenFile: o.prometheusTokenFile },
+    { [AUTH_ENV.password]: o.prometheusPassword, [AUTH_ENV.token]: o.prometheusToken },
+    (path) => readFileSync(path, 'utf8'),
+  );
+  const edges = buildEdges({ ...o, apply, prometheusAuth: auth, ...(o.embedded && EMBEDDED) }, config, logger);
+  const state = stateStore(o.stateDir, cli, logger);
+  const historyStore = historyStoreIn(o.stateDir, config, logger);
+  const info = {
+    source: edges.where,
+    forecasting: 'statistical models (TensorFlow.js is loaded only for a trained LSTM)',
+    models: o.models,
+  };
+  const extraModels = await loadTrainedModels(o.models, logger);
+  const service = new PrescaleService({
+    extraModels,
+    modelsDir: o.models,
+    source: edges.source,
+    actuators: edges.actuators,
+    config,
+    apply,
+    logger,
+    clock: cli.clock ?? systemClock,
+    state,
+    masks: o.stateDir ? new FileMaskStore(o.stateDir, { logger }) : undefined,
+    historyStore,
+    apiToken: o.apiToken,
+    info: { ...info, stateDir: o.stateDir ?? '(memory)' },
+    watch: edges.watch,
+    leaseStore: edges.leaseStore,
+    lockTtlSec: o.lockTtl,
+  });
+  const address = await service.start(o.port, o.host);
+  logger.info(
+    { address, mode: o.embedded ? 'embedded' : service.mode(), schedule: config.cycle.schedule, ...info },
+    `prescale serving on ${address} (docs at ${address}/docs)`,
+  );
+  await untilStopped(service, logger);
+}
+
+/** The config file's with the schedule in force over it; --embedded adds a 5-minute step and applies to its in-memory engine. */
+function serveConfig(o: ServeOptions, config: PrescaleConfig): { config: PrescaleConfig; apply: boolean } {
+  const where = o.config ?? (o.embedded ? '(embedded)' : '(flags)');
+  const step = o.embedded ? { step: 300 } : {};
+  if (!o.embedded && o.schedule === config.cycle.schedule) return { config, apply: o.apply };
+  return {
+    config: parseConfig({ ...config, cycle: { ...config.cycle, ...step, schedule: o.schedule } }, where),
+    // the in-memory service of --embedded follows the plan; nothing real is touched
+    apply: o.embedded || o.apply,
+  };
 }
 
 /** Planner state in `stateDir` (said in the log: loaded, or unreadable and started fresh), or in memory without one. */

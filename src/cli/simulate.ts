@@ -3,6 +3,7 @@ import { writeCsv } from '../adapters/sources/csv.js';
 import { MAX_STARTUP_DELAY_SEC } from '../core/domain/limits.js';
 import { DAY_SECONDS, timeAt } from '../core/domain/series.js';
 import type { PolicyScore } from '../core/simulate/index.js';
+import { EXCLUDE_FLAG } from './history.js';
 import { numberArg } from './options.js';
 import { runReplay, type ReplayArgs } from './replay.js';
 
@@ -40,6 +41,7 @@ export function registerSimulate(program: Command): void {
     .option('--policy <file>', 'YAML policy (keys as in the config file `defaults:`); flags win')
     .option('--model <name>', 'forecast model (default: the policy file, else auto)')
     .option('--json', 'print the summary as JSON')
+    .option(...EXCLUDE_FLAG)
     .action((o: SimulateOptions) => {
       const { series, sim, cmp, seconds, policy } = runReplay(o);
       writeCsv(

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { readHistory } from './history.js';
+import { EXCLUDE_FLAG, readHistory } from './history.js';
 import { PrescaleError } from '../core/domain/errors.js';
 import { contextOf } from '../core/forecast/forecaster.js';
 import { minTrainingSamples } from '../adapters/models/lstm/features.js';
@@ -16,6 +16,7 @@ import type { LstmMetadata } from '../adapters/models/lstm/index.js';
 const TRAINABLE = ['lstm'];
 
 interface TrainArgs {
+  exclude?: string;
   input: string;
   model: string;
   out: string;
@@ -59,6 +60,7 @@ export function registerTrain(program: Command): void {
       numberArg({ integer: true, min: 1 }),
       5,
     )
+    .option(...EXCLUDE_FLAG)
     .action(async (o: TrainArgs) => {
       const { series, ctx } = trainingSeries(o);
       const meta = await trainAndSave(series, ctx, o);
@@ -71,7 +73,7 @@ function trainingSeries(o: TrainArgs): { series: RegularSeries; ctx: ModelContex
   if (!TRAINABLE.includes(o.model)) {
     throw new PrescaleError('E_INPUT', `--model ${o.model}: cannot be trained; valid: ${TRAINABLE.join(', ')}`);
   }
-  const regular = readHistory(o.input);
+  const regular = readHistory(o.input, o.exclude);
   const gaps = countGaps(regular);
   const series = fillGaps(regular);
   const ctx = contextOf(series);

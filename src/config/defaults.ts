@@ -31,4 +31,12 @@ export const DEFAULT_CYCLE = Object.freeze({
   schedule: '* * * * *',
   /** Seconds between model refits (choice and parameters); cycles in between forecast from the newest data. */
   refitSec: 3600,
+  /** Prometheus requests in flight at once (one per service whose history is being read). */
+  fetchConcurrency: 8,
+  /** Changes sent to the engines at once. */
+  applyConcurrency: 4,
+  /** Forecasts handed to the worker pool at once (running or queued there). */
+  cpuTasks: 32,
+  /** Longest a service's history fetch, and then its forecast, may take before it is held, seconds. */
+  serviceDeadlineSec: 30,
 });

@@ -1,5 +1,6 @@
 import type { ScalingPolicy } from '../core/domain/policy.js';
-import { bool, decimal, duration, quantile, text, wholeNumber, type Parser } from './parse.js';
+import { LOAD_METRICS, type LoadMetric } from './load-query.js';
+import { bool, decimal, duration, oneOf, quantile, text, wholeNumber, type Parser } from './parse.js';
 
 /**
  * Every per-service setting, once: its `ScalingPolicy` property, its YAML key (the config's
@@ -15,8 +16,10 @@ export interface Field<T> {
   /** `prescale.*` label; none: YAML only, or not configurable. */
   readonly label?: string;
   readonly parser: Parser<T>;
-  /** Built-in default; none: the operator must give it. */
+  /** Built-in default; none: the operator must give it (or `need` says what stands in for it). */
   readonly default?: T;
+  /** The docs' default column when there is no default and the field is not plainly required. */
+  readonly need?: string;
   /** One line for the README's label table. */
   readonly doc: string;
 }
@@ -156,7 +159,15 @@ export const SPEC_FIELDS = {
     key: 'query',
     label: 'prescale.query',
     parser: text(16_384),
-    doc: "PromQL returning one series: the service's load",
+    need: 'required, or `metric`',
+    doc: "PromQL returning one series: the service's load (wins over `metric`)",
+  },
+  metric: {
+    key: 'metric',
+    label: 'prescale.metric',
+    parser: oneOf<LoadMetric>(LOAD_METRICS),
+    need: '—',
+    doc: "instead of a query: the service's CPU (capacity in cores) or memory (bytes) from cAdvisor",
   },
   model: {
     key: 'model',
@@ -181,6 +192,7 @@ export type PolicyKeys = { readonly [K in PolicyProperty as KeyOf<K>]?: ScalingP
 /** What labels and config entries say about one service; every field optional until merged. */
 export type ServiceOverrides = { -readonly [K in keyof ScalingPolicy]?: ScalingPolicy[K] } & {
   query?: string;
+  metric?: LoadMetric;
   model?: string;
 };
 

@@ -1,5 +1,7 @@
+import type { ScheduleWindow } from '../core/schedule/windows.js';
 import { POLICY_ENTRIES, SPEC_FIELDS, type Field, type ServiceOverrides } from './fields.js';
 import { isMetricLabel } from './metrics.js';
+import { SCHEDULE_LABEL, SCHEDULE_LABEL_ROW, parseScheduleLabel } from './schedules.js';
 
 export type { ServiceOverrides } from './fields.js';
 
@@ -20,18 +22,28 @@ export const LABELS: ReadonlyArray<readonly [string, keyof ServiceOverrides, Fie
   f.label === undefined ? [] : [[f.label, prop as keyof ServiceOverrides, f as Field<unknown>] as const],
 );
 
-/** Parses the `prescale.*` labels of a service. Unknown `prescale.*` labels are errors too (typos). */
+/**
+ * Parses the `prescale.*` labels of a service: the table's, and its `prescale.schedule.<name>`
+ * windows. Unknown `prescale.*` labels are errors too (typos).
+ */
 export function parseLabels(labels: Readonly<Record<string, string>>): {
   overrides: ServiceOverrides;
+  schedules: ScheduleWindow[];
   errors: string[];
 } {
   const overrides: Record<string, unknown> = {};
+  const schedules: ScheduleWindow[] = [];
   const errors: string[] = [];
   const known = new Set([ENABLE_LABEL, ...LABELS.map(([l]) => l)]);
   for (const [label, value] of Object.entries(labels)) {
-    // prescale.query.<name> and prescale.capacity.<name> are read by metricsFromLabels (metrics.ts)
-    if (label.startsWith('prescale.') && !known.has(label) && !isMetricLabel(label))
+    if (label.startsWith(SCHEDULE_LABEL)) {
+      const w = parseScheduleLabel(label.slice(SCHEDULE_LABEL.length), value);
+      if (w.ok) schedules.push(w.value);
+      else errors.push(`${label}=${value}: ${w.error}`);
+    } else if (label.startsWith('prescale.') && !known.has(label) && !isMetricLabel(label)) {
+      // prescale.query.<name> and prescale.capacity.<name> are read by metricsFromLabels (metrics.ts)
       errors.push(`${label}=${value}: unknown label`);
+    }
   }
   for (const [label, field, { parser }] of LABELS) {
     const raw = labels[label];
@@ -40,7 +52,7 @@ export function parseLabels(labels: Readonly<Record<string, string>>): {
     if (v.ok) overrides[field] = v.value;
     else errors.push(`${label}=${raw}: ${v.error}`);
   }
-  return { overrides: overrides as ServiceOverrides, errors };
+  return { overrides: overrides as ServiceOverrides, schedules, errors };
 }
 
 /** A README table cell: code in backticks. */
@@ -59,7 +71,14 @@ export function labelTable(): string[][] {
       f.key === undefined ? '—' : code(f.key),
       f.doc,
       f.parser.values,
-      f.default === undefined ? 'required' : f.parser.show(f.default),
+      f.default === undefined ? (f.need ?? 'required') : f.parser.show(f.default),
     ]),
+    [
+      code(SCHEDULE_LABEL_ROW.label),
+      code(SCHEDULE_LABEL_ROW.key),
+      SCHEDULE_LABEL_ROW.doc,
+      SCHEDULE_LABEL_ROW.values,
+      'none',
+    ],
   ];
 }

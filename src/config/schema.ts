@@ -7,7 +7,12 @@ import { API_TOKEN_LIMITS, apiTokenProblem } from './api-token.js';
 import { DEFAULT_CYCLE } from './defaults.js';
 import { POLICY_ENTRIES, SPEC_FIELDS, type PolicyKeys } from './fields.js';
 import { parseMetricList, type MetricSpec } from './metrics.js';
-import { duration, type Parser } from './parse.js';
+import { duration, wholeNumber, type Parsed, type Parser } from './parse.js';
+import type { LoadMetric } from './load-query.js';
+import { parseExcludes } from './excludes.js';
+import { SCHEDULE_LIMITS, parseSchedule, type RawSchedule } from './schedules.js';
+import type { ExcludeRule } from '../core/series/mask.js';
+import type { ScheduleWindow } from '../core/schedule/windows.js';
 
 /**
  * The YAML configuration file, one schema. Loaded once, validated, frozen. Errors name the file
@@ -29,6 +34,32 @@ const policyShape = Object.fromEntries(
   POLICY_ENTRIES.flatMap(([, f]) => (f.key === undefined ? [] : [[f.key, fromParser(f.parser).optional()]])),
 );
 
+/** A zod type that reads a value with a `Parsed` function (the schedules', the masks'). */
+function fromParsed<T>(read: (v: unknown) => Parsed<T>) {
+  return z.unknown().transform((v, ctx): T => {
+    const r = read(v);
+    if (r.ok) return r.value;
+    ctx.addIssue({ code: 'custom', message: r.error, input: v });
+    return z.NEVER;
+  });
+}
+
+/** `schedules:` and `exclude:` of `defaults:` and of a service (lists beside the policy fields). */
+const listShape = {
+  schedules: z
+    .array(fromParsed((v) => parseSchedule((typeof v === 'object' && v !== null ? v : {}) as RawSchedule)))
+    .max(SCHEDULE_LIMITS.perService)
+    .optional()
+    .superRefine((ws, ctx) => {
+      const seen = new Set<string>();
+      for (const w of ws ?? []) {
+        if (seen.has(w.name)) ctx.addIssue({ code: 'custom', message: `two schedules named ${w.name}`, input: w.name });
+        seen.add(w.name);
+      }
+    }),
+  exclude: fromParsed((v) => parseExcludes(v, '')).optional(),
+};
+
 /** Within one entry, max below min is a mistake in that entry (across entries: resolveSpec). */
 function minNotAboveMax(entry: object, ctx: z.RefinementCtx): void {
   const o = entry as { min?: unknown; max?: unknown };
@@ -39,21 +70,30 @@ function minNotAboveMax(entry: object, ctx: z.RefinementCtx): void {
 
 /** The policy keys (the config's `defaults:`, a `simulate --policy` file): table keys and `model`. */
 export type PolicyConfig = PolicyKeys & { readonly model?: string };
+/** The config's `defaults:`: a policy, and the windows and masks of every service. */
+export type DefaultsConfig = PolicyConfig & {
+  readonly schedules?: readonly ScheduleWindow[];
+  readonly exclude?: readonly ExcludeRule[];
+};
 /** A `services:` entry: a policy with the service's name and query. */
-export type ServiceConfig = PolicyConfig & {
+export type ServiceConfig = DefaultsConfig & {
   readonly name: string;
   readonly query?: string;
+  readonly metric?: LoadMetric;
   readonly metrics?: readonly MetricSpec[];
 };
 
-const policy = z
-  .object({ ...policyShape, model: fromParser(SPEC_FIELDS.model.parser).optional() })
+const policyObject = z.object({ ...policyShape, model: fromParser(SPEC_FIELDS.model.parser).optional() }).strict();
+const policy = policyObject.superRefine(minNotAboveMax) as unknown as z.ZodType<PolicyConfig>;
+const defaults = policyObject
+  .extend(listShape)
   .strict()
-  .superRefine(minNotAboveMax) as unknown as z.ZodType<PolicyConfig>;
+  .superRefine(minNotAboveMax) as unknown as z.ZodType<DefaultsConfig>;
 
 const service = z
   .object({
     ...policyShape,
+    ...listShape,
     model: fromParser(SPEC_FIELDS.model.parser).optional(),
     /** Swarm service name, or `project/service` for Compose. */
     name: z.string().min(1).max(256),
@@ -68,6 +108,7 @@ const service = z
         return z.NEVER;
       })
       .optional(),
+    metric: fromParser(SPEC_FIELDS.metric.parser).optional(),
   })
   .strict()
   .superRefine(minNotAboveMax) as unknown as z.ZodType<ServiceConfig>;
@@ -79,6 +120,7 @@ export const CYCLE_LIMITS = Object.freeze({
   horizon: { min: 1, max: 2 * 86_400 },
   refit: { min: 1, max: 7 * 86_400 },
   historyGrace: { min: 1, max: 365 * 86_400 },
+  serviceDeadline: { min: 1, max: 600 },
   /** Samples per service that history / step may imply (14 days at 60 s: 20,160). */
   points: 200_000,
 });
@@ -93,7 +135,39 @@ const CYCLE_FIELDS = {
     default: DEFAULT_CYCLE.historyGraceSec,
     doc: 'stored history of a service that is gone is deleted after this',
   },
+  serviceDeadline: {
+    default: DEFAULT_CYCLE.serviceDeadlineSec,
+    doc: "longest a service's history fetch, then its forecast, may take (then: held, or reactive rules only)",
+  },
 } as const;
+
+/** The cycle's bounds on concurrent work: whole numbers, with their bounds, default and doc. */
+const CYCLE_COUNTS = {
+  fetchConcurrency: {
+    parser: wholeNumber(1, 256),
+    default: DEFAULT_CYCLE.fetchConcurrency,
+    doc: 'Prometheus requests in flight at once',
+  },
+  applyConcurrency: {
+    parser: wholeNumber(1, 64),
+    default: DEFAULT_CYCLE.applyConcurrency,
+    doc: 'changes sent to the engines at once',
+  },
+  cpuThreads: {
+    parser: wholeNumber(0, 64),
+    default: undefined,
+    doc: 'worker threads for forecasts and tunings; 0: all in the main thread, one service after another',
+  },
+  cpuTasks: {
+    parser: wholeNumber(1, 4096),
+    default: DEFAULT_CYCLE.cpuTasks,
+    doc: 'forecasts handed to the worker threads at once (running or queued)',
+  },
+} as const;
+const cycleCount = (k: 'fetchConcurrency' | 'applyConcurrency' | 'cpuTasks') =>
+  fromParser(CYCLE_COUNTS[k].parser)
+    .optional()
+    .transform((v) => v ?? CYCLE_COUNTS[k].default);
 const cycleParser = (k: keyof typeof CYCLE_FIELDS) => duration({ ...CYCLE_LIMITS[k], whole: true });
 const cycleDuration = (k: keyof typeof CYCLE_FIELDS) =>
   fromParser(cycleParser(k))
@@ -131,6 +205,12 @@ const cycle = z
       }),
     refit: cycleDuration('refit'),
     historyGrace: cycleDuration('historyGrace'),
+    serviceDeadline: cycleDuration('serviceDeadline'),
+    fetchConcurrency: cycleCount('fetchConcurrency'),
+    applyConcurrency: cycleCount('applyConcurrency'),
+    /** Absent: one per core. */
+    cpuThreads: fromParser(CYCLE_COUNTS.cpuThreads.parser).optional(),
+    cpuTasks: cycleCount('cpuTasks'),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -157,7 +237,7 @@ export const configSchema = z
       .optional(),
     stateDir: z.string().min(1).optional(),
     cycle: cycle.prefault({}),
-    defaults: policy.prefault({}),
+    defaults: defaults.prefault({}),
     services: z.array(service).max(10_000).default([]),
   })
   .strict();
@@ -177,6 +257,10 @@ export function settingsTable(): string[][] {
       const extra = k === 'history' ? `; at most ${g(CYCLE_LIMITS.points)} samples (history / step)` : '';
       return [`\`cycle.${k}\``, CYCLE_FIELDS[k].doc, `${p.values}${extra}`, p.show(CYCLE_FIELDS[k].default)];
     }),
+    ...(Object.keys(CYCLE_COUNTS) as Array<keyof typeof CYCLE_COUNTS>).map((k) => {
+      const f = CYCLE_COUNTS[k];
+      return [`\`cycle.${k}\``, f.doc, f.parser.values, f.default === undefined ? 'one per core' : String(f.default)];
+    }),
     [
       '`cycle.schedule`',
       'node-cron expression of the planning cycle',
@@ -185,9 +269,9 @@ export function settingsTable(): string[][] {
     ],
     [
       '`apiToken`',
-      'bearer token of `POST /v1/services/{name}/apply`; `PRESCALE_API_TOKEN` wins unless empty',
+      'bearer token of `POST /v1/services/{name}/apply` and `/exclude`; `PRESCALE_API_TOKEN` wins unless empty',
       `${API_TOKEN_LIMITS.min} to ${g(API_TOKEN_LIMITS.max)} printable ASCII characters, no spaces`,
-      'none (applying through the API is off)',
+      'none (applying and masks through the API are off)',
     ],
   ];
 }
@@ -244,4 +328,11 @@ export function loadPolicyFile(path: string): PolicyConfig {
   const res = policy.safeParse(readYaml(path, 'policy') ?? {});
   if (!res.success) throw new PrescaleError('E_CONFIG', issuesOf(res.error, path));
   return Object.freeze(res.data);
+}
+
+/** An `--exclude` file: a YAML list of masks, as the config's `exclude:` (read by the same parser). */
+export function loadExcludeFile(path: string): ExcludeRule[] {
+  const r = parseExcludes(readYaml(path, 'exclude'), path);
+  if (!r.ok) throw new PrescaleError('E_CONFIG', r.error);
+  return r.value;
 }

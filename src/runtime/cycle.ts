@@ -4,7 +4,8 @@ import type { MetricsSource } from '../adapters/sources/port.js';
 import { PrescaleError, describeError, isPrescaleError, isSourceCode } from '../core/domain/errors.js';
 import type { ScaleTarget } from '../core/domain/target.js';
 import type { ForecastModel } from '../core/forecast/forecaster.js';
-import { resolveSpec } from '../config/service-spec.js';
+import { DEFAULT_CYCLE } from '../config/defaults.js';
+import { resolveSpec, type ServiceSpec } from '../config/service-spec.js';
 import type { PrescaleConfig } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
 import { CycleLog } from './cycle-log.js';
@@ -12,39 +13,53 @@ import { HistoryCache } from './history.js';
 import type { HistoryStore } from './history-store.js';
 import { guardedApply } from './plan/apply.js';
 import { forecastStep } from './plan/buckets.js';
-import { ForecastCache } from './plan/forecasts.js';
+import { ForecastCache, localForecasts, type ForecastRunner } from './plan/forecasts.js';
 import {
   forecastErrorOf,
   historyStep,
   planStep,
+  predictStep,
   resolveStep,
   seriesKeysOf,
   type PlanContext,
   type Planned,
+  type Predicted,
 } from './plan/service.js';
 import { TuningCache, type TuneRunner } from './plan/tunings.js';
 import { baseReport, heldReport, type CycleError, type CycleReport, type ServiceReport } from './report.js';
 import { MemoryStateStore, type StateStore } from './state.js';
+import { MemoryMaskStore, type MaskStore } from './masks.js';
+import { boundsInForce } from './plan/bounds.js';
+import { scheduleIntervalSec } from './scheduler.js';
 
 export type { CycleReport, ServiceReport, HistorySummary } from './report.js';
 export { FORECAST_STEP } from './plan/buckets.js';
 
-/** Bounds on a cycle's concurrent work. */
+/** Bounds on a cycle's concurrent work (config: `cycle.fetchConcurrency` and the others). */
 export interface CycleLimits {
+  /** Services whose history is being fetched at once (Prometheus requests in flight). */
   readonly fetchConcurrency: number;
+  /** Changes sent to the engines at once. */
   readonly applyConcurrency: number;
+  /** Forecasts handed to the worker pool at once. */
+  readonly cpuTasks: number;
+  /** Longest a service's history fetch, then its forecast, may take before it is held, ms. */
   readonly serviceDeadlineMs: number;
 }
 
 /** Defaults of the cycle's bounds on concurrent work. */
 export const CYCLE_LIMITS: CycleLimits = Object.freeze({
-  /** Services whose history is being fetched at once. */
-  fetchConcurrency: 8,
-  /** Changes sent to the engines at once. */
-  applyConcurrency: 4,
-  /** Longest a service's history fetch may take before the service is held, ms. */
-  serviceDeadlineMs: 30_000,
+  fetchConcurrency: DEFAULT_CYCLE.fetchConcurrency,
+  applyConcurrency: DEFAULT_CYCLE.applyConcurrency,
+  cpuTasks: DEFAULT_CYCLE.cpuTasks,
+  serviceDeadlineMs: DEFAULT_CYCLE.serviceDeadlineSec * 1000,
 });
+
+/** Where the CPU work runs when not in this thread (src/runtime/workers/pool.ts). */
+export interface CpuWork {
+  readonly tune: TuneRunner;
+  forecasts(horizonSteps: number, refitSec: number): ForecastRunner;
+}
 
 /** What the cycle needs, injected. */
 export interface CycleDeps {
@@ -65,10 +80,17 @@ export interface CycleDeps {
   readonly extraModels?: readonly ForecastModel[];
   /** Told what each cycle discovered (and which actuators failed to), e.g. to notice changes. */
   readonly onDiscovered?: (targets: readonly ScaleTarget[], failed: readonly string[]) => void;
-  /** Where the daily policy tuning runs (default: this thread). */
+  /** Where the daily policy tuning runs (default: `cpu`, else this thread). */
   readonly tune?: TuneRunner;
-  /** Bounds on concurrent work (defaults: CYCLE_LIMITS). */
+  /**
+   * Worker threads for forecasts and tunings (default: this thread, one service after another).
+   * Trained models are then loaded by the workers; `extraModels` serves this thread only.
+   */
+  readonly cpu?: CpuWork;
+  /** Bounds on concurrent work (defaults: the config's `cycle` section). */
   readonly limits?: Partial<CycleLimits>;
+  /** Event masks added at run time (default: none, in memory). */
+  readonly masks?: MaskStore;
   /** Where bucketed history outlives the source's retention and restarts (default: none). */
   readonly historyStore?: HistoryStore;
 }
@@ -90,7 +112,7 @@ interface Found {
 export class Reconciler {
   private readonly ctx: PlanContext;
   private readonly history: HistoryCache;
-  private readonly forecasts: ForecastCache;
+  private readonly forecasts: ForecastRunner;
   private readonly tunings: TuningCache;
   private readonly log: CycleLog;
   private readonly limits: CycleLimits;
@@ -99,14 +121,22 @@ export class Reconciler {
 
   constructor(private readonly deps: CycleDeps) {
     const c = deps.config.cycle;
-    this.limits = { ...CYCLE_LIMITS, ...deps.limits };
+    this.limits = {
+      fetchConcurrency: c.fetchConcurrency,
+      applyConcurrency: c.applyConcurrency,
+      cpuTasks: c.cpuTasks,
+      serviceDeadlineMs: c.serviceDeadline * 1000,
+      ...deps.limits,
+    };
     this.history = new HistoryCache(deps.source, c.history, c.step, {
       store: deps.historyStore,
       logger: deps.logger.child({ component: 'history' }),
     });
     const horizonSteps = Math.max(1, Math.ceil(c.horizon / forecastStep(c.step)));
-    this.forecasts = new ForecastCache(horizonSteps, c.refit, deps.extraModels);
-    this.tunings = new TuningCache(deps.tune);
+    this.forecasts = deps.cpu
+      ? deps.cpu.forecasts(horizonSteps, c.refit)
+      : localForecasts(new ForecastCache(horizonSteps, c.refit, deps.extraModels));
+    this.tunings = new TuningCache(deps.tune ?? deps.cpu?.tune);
     this.log = new CycleLog(deps.logger);
     this.ctx = {
       config: deps.config,
@@ -114,6 +144,8 @@ export class Reconciler {
       forecasts: this.forecasts,
       tunings: this.tunings,
       state: deps.state ?? new MemoryStateStore(),
+      masks: deps.masks ?? new MemoryMaskStore(),
+      intervalSec: scheduleIntervalSec(c.schedule),
       logger: deps.logger,
     };
   }
@@ -195,31 +227,34 @@ export class Reconciler {
     return { found, held, errors, failed };
   }
 
-  /** Plans every target: histories concurrently, plans in order, changes concurrently. */
+  /**
+   * Plans every target: histories and forecasts concurrently (forecasts in the worker pool when
+   * there is one), tunings and plans in discovery order, changes concurrently.
+   */
   private async planAll(found: readonly Found[], now: number, signal: AbortSignal): Promise<ServiceReport[]> {
     const fetchLimit = pLimit(this.limits.fetchConcurrency);
-    const fetched = found.map(({ target }) => {
-      const resolved = resolveStep(target, this.deps.config);
+    // in this thread a forecast holds the event loop: one at a time, between API requests
+    const cpuLimit = pLimit(this.deps.cpu ? this.limits.cpuTasks : 1);
+    type Step = { report: ServiceReport } | { spec: ServiceSpec; predicted?: Predicted };
+    const predicted = found.map(({ target }): Promise<Step> => {
+      const resolved = resolveStep(target, this.deps.config, { now, intervalSec: this.ctx.intervalSec });
       if ('report' in resolved) return Promise.resolve(resolved);
-      return fetchLimit(async () => {
-        // a timer of our own, not AbortSignal.timeout: that one does not keep the process alive,
-        // and a one-shot run would exit with the query still pending
-        const deadline = new AbortController();
-        const timer = setTimeout(() => deadline.abort(), this.limits.serviceDeadlineMs);
-        try {
-          const r = await historyStep(this.ctx, target, resolved.spec, now, signal, deadline.signal);
-          return 'report' in r ? r : { spec: resolved.spec, fetched: r.fetched, metrics: r.metrics };
-        } finally {
-          clearTimeout(timer);
-        }
+      const { spec } = resolved;
+      const history = fetchLimit(() => this.fetch(target, spec, now, signal));
+      return history.then((r): Step | Promise<Step> => {
+        if ('report' in r || signal.aborted) return 'report' in r ? r : { spec };
+        return cpuLimit(async () => {
+          // the buckets (and, in this thread, the forecast) run between API requests
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          const deadline = this.limits.serviceDeadlineMs;
+          return { spec, predicted: await predictStep(this.ctx, target, spec, r, now, deadline) };
+        });
       });
     });
     const plans: Array<Planned | ServiceReport> = [];
     for (let i = 0; i < found.length; i++) {
-      // between two services the event loop answers the API and the probes
-      await new Promise<void>((resolve) => setImmediate(resolve));
       const { target } = found[i];
-      const step = await fetched[i].catch((err: unknown) => ({ report: failedReport(target, err) }));
+      const step = await predicted[i].catch((err: unknown) => ({ report: failedReport(target, err) }));
       if (signal.aborted) {
         const problem = { code: 'Interrupted' as const, message: 'prescale is stopping' };
         plans.push('report' in step ? step.report : heldReport(target, now, problem, undefined, { spec: step.spec }));
@@ -229,10 +264,9 @@ export class Reconciler {
         plans.push(step.report);
         continue;
       }
+      if (!step.predicted) throw new Error('unreachable: a history fetched before the stop is predicted');
       plans.push(
-        await planStep(this.ctx, target, step.spec, step.fetched, now, step.metrics).catch((err) =>
-          failedReport(target, err),
-        ),
+        await planStep(this.ctx, target, step.spec, step.predicted, now).catch((err) => failedReport(target, err)),
       );
     }
     const applyLimit = pLimit(this.limits.applyConcurrency);
@@ -241,12 +275,26 @@ export class Reconciler {
     );
   }
 
+  /** One service's history, within its deadline. */
+  private async fetch(target: ScaleTarget, spec: ServiceSpec, now: number, signal: AbortSignal) {
+    // a timer of our own, not AbortSignal.timeout: that one does not keep the process alive,
+    // and a one-shot run would exit with the query still pending
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.limits.serviceDeadlineMs);
+    try {
+      const r = await historyStep(this.ctx, target, spec, now, signal, deadline.signal);
+      return 'report' in r ? r : { spec, fetched: r.fetched, metrics: r.metrics };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Sends the planned change (when allowed) and writes the report. */
   private async finish({ actuator, target }: Found, p: Planned, signal: AbortSignal): Promise<ServiceReport> {
     const decision = p.out.decision;
     // nothing is changed once the instance is stopping (it may be losing the lease)
     const allowed = () => !signal.aborted && this.mayApply();
-    const outcome = await guardedApply(actuator, target, decision.desiredReplicas, p.spec.policy, allowed);
+    const outcome = await guardedApply(actuator, target, decision.desiredReplicas, p.bounds, allowed);
     const problems = outcome.problem ? [...p.problems, outcome.problem] : p.problems;
     const common = { spec: p.spec, history: p.history, forecast: p.forecast, decision };
     if (!outcome.applied && outcome.gone) {
@@ -272,6 +320,7 @@ export class Reconciler {
       forecastError: forecastErrorOf(p.out),
       ...(p.metrics && { metrics: p.metrics }),
       ...(p.tuning && { tuning: p.tuning }),
+      ...(p.bounds.windows.active.length && { windows: p.bounds.windows }),
       problems,
     };
   }
@@ -281,15 +330,21 @@ export class Reconciler {
    * service is discovered afresh and its spec re-resolved from the labels it has now, the number
    * clamped to that spec's [min, max], and `apply` asked right before the change.
    */
-  async applyNow(key: string, desired: number): Promise<{ target: ScaleTarget; replicas: number; applied: boolean }> {
+  async applyNow(
+    key: string,
+    desired: number,
+    now: number,
+  ): Promise<{ target: ScaleTarget; replicas: number; applied: boolean }> {
     for (const actuator of this.deps.actuators) {
       const target = (await actuator.discover()).find((t) => t.key === key);
       if (!target) continue;
       const { spec, errors } = resolveSpec(target, this.deps.config);
       if (!spec) throw new PrescaleError('E_LABEL', `${key}: ${errors.join('; ')}`);
-      const { minReplicas: min, maxReplicas: max } = spec.policy;
+      // the scheduled windows in force now bound it as they bound the cycle
+      const bounds = boundsInForce(spec, spec.policy, now, this.ctx.intervalSec);
+      const { minReplicas: min, maxReplicas: max } = bounds;
       const replicas = Math.min(max, Math.max(min, desired));
-      const outcome = await guardedApply(actuator, target, replicas, spec.policy, () => this.mayApply());
+      const outcome = await guardedApply(actuator, target, replicas, bounds, () => this.mayApply());
       if (!outcome.applied && outcome.gone) throw new PrescaleError('E_NOT_FOUND', `service ${key} is gone`);
       if (outcome.problem) throw new PrescaleError('E_ENGINE', outcome.problem.message);
       return { target, replicas, applied: outcome.applied };

@@ -6,6 +6,7 @@ import type { RegularSeries } from '../core/domain/series.js';
 import type { ScaleTarget } from '../core/domain/target.js';
 import type { Tuning } from '../core/simulate/index.js';
 import type { ServiceSpec } from '../config/service-spec.js';
+import type { WindowBounds } from '../core/schedule/windows.js';
 
 /**
  * What one cycle says about one service. planned: forecast and plan made; held: data missing,
@@ -25,6 +26,8 @@ export const PROBLEM_CODES = [
   'NoSamples', // the query returned nothing: held
   'SamplesMissing', // gaps in the history (filled by the forecaster)
   'SamplesDropped', // non-finite samples left out where they entered
+  'SamplesExcluded', // samples inside event masks left out of fitting (treated as gaps)
+  'ScheduleConflict', // two scheduled windows open at once leave no replica count: skipped
   'StaleSample', // the newest sample is too old to be the load now
   'DeadlineExceeded', // the service's history did not come within its deadline: held
   'Interrupted', // the instance is stopping: not planned, held
@@ -106,6 +109,8 @@ export interface ServiceReport {
    * `decision.metrics`); the top-level fields are those of the metric that set the replicas.
    */
   readonly metrics?: readonly MetricPlanned[];
+  /** The scheduled windows in force at this decision (open, or in their lead) and the bounds they set. */
+  readonly windows?: WindowBounds;
   /** Everything that went wrong or was worked around. */
   readonly problems: readonly Problem[];
   /** Error code when the service was held, skipped or failed. */

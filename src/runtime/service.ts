@@ -16,9 +16,10 @@ import { readiness } from './readiness.js';
 import { CycleScheduler, scheduleIntervalSec } from './scheduler.js';
 import type { HistoryStore } from './history-store.js';
 import type { StateStore } from './state.js';
+import { MemoryMaskStore, type MaskStore } from './masks.js';
 import { LeaderLock, type LeaseStore } from './leader.js';
 import { Rediscovery, fingerprint } from './rediscovery.js';
-import { CpuPool } from './workers/pool.js';
+import { CpuPool, DEFAULT_CPU_THREADS } from './workers/pool.js';
 import { DecisionTrail } from './trail.js';
 
 /** Everything the long-running service is made of, injected by `serve`. */
@@ -31,6 +32,8 @@ export interface ServiceDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly state?: StateStore;
+  /** Event masks added through the API (default: in memory). */
+  readonly masks?: MaskStore;
   /** Where bucketed history outlives the source's retention and restarts. */
   readonly historyStore?: HistoryStore;
   readonly apiToken?: string;
@@ -47,8 +50,13 @@ export interface ServiceDeps {
   readonly watch?: EngineWatch;
   /** Trained models (e.g. `lstm:web` from models/web), usable through `prescale.model`. */
   readonly extraModels?: readonly ForecastModel[];
-  /** Worker threads for the daily policy tuning (default: the cores less one). */
+  /**
+   * Worker threads for forecasts and the daily policy tuning (default: `cycle.cpuThreads` of the
+   * config, else one per core; 0: all in the main thread).
+   */
   readonly cpuThreads?: number;
+  /** Where the workers load trained models from (the `--models` folder). */
+  readonly modelsDir?: string;
 }
 
 /** Longest wait for the leader lock at start and stop; an engine that does not answer is not waited for. */
@@ -94,10 +102,12 @@ export class PrescaleService {
   private readonly stopping = new AbortController();
   /** Cycle errors being reported, by kind and adapter: said when they start or change. */
   private readonly failing = new Map<string, string>();
-  /** The policy tuning runs here, off the thread that answers the API and the probes. */
-  private readonly cpu: CpuPool;
+  /** Forecasts and tunings run here, off the thread that answers the API and the probes. */
+  private readonly cpu?: CpuPool;
+  private readonly masks: MaskStore;
 
   constructor(private readonly deps: ServiceDeps) {
+    this.masks = deps.masks ?? new MemoryMaskStore();
     const actuators = deps.apply
       ? deps.actuators
       : deps.actuators.map((a) => new DryRunActuator(a, deps.logger.child({ component: 'dry-run' })));
@@ -116,10 +126,11 @@ export class PrescaleService {
       logger: deps.logger.child({ component: 'events' }),
     });
     this.cycleIntervalSec = scheduleIntervalSec(deps.config.cycle.schedule);
-    this.cpu = new CpuPool(deps.cpuThreads);
+    const threads = deps.cpuThreads ?? deps.config.cycle.cpuThreads ?? DEFAULT_CPU_THREADS;
+    this.cpu = threads > 0 ? new CpuPool(threads, deps.modelsDir) : undefined;
     deps.historyStore?.onUnreadable?.(() => this.metrics.historyUnreadable.inc());
     this.reconciler = new Reconciler({
-      tune: this.cpu.tune,
+      cpu: this.cpu,
       source: deps.source,
       actuators,
       config: deps.config,
@@ -127,6 +138,7 @@ export class PrescaleService {
       apply: deps.apply ? () => this.mode() === 'apply' : false,
       logger: deps.logger,
       state: deps.state,
+      masks: this.masks,
       historyStore: deps.historyStore,
       extraModels: deps.extraModels,
       onDiscovered: (targets, failed) => this.rediscovery.setBaseline(fingerprint(targets, failed)),
@@ -229,6 +241,11 @@ export class PrescaleService {
         }).reason,
       logger: this.deps.logger.child({ component: 'api' }),
       apply: (key) => this.applyNow(key),
+      masks: (key) => this.masks.list(key),
+      exclude: (key, rule) => {
+        this.masks.add(key, rule, this.deps.clock.now());
+        this.deps.logger.info({ service: key, mask: rule.name }, 'event mask added');
+      },
       metrics: this.metrics,
       trail: this.trail,
       apiToken: this.deps.apiToken,
@@ -262,7 +279,7 @@ export class PrescaleService {
         `another prescale instance (${this.lock?.status().holder ?? 'unknown'}) holds the leader lock: apply through it`,
       );
     if (rec.status !== 'planned') return rec;
-    const done = await this.reconciler.applyNow(key, rec.desiredReplicas);
+    const done = await this.reconciler.applyNow(key, rec.desiredReplicas, this.deps.clock.now());
     if (done.applied) {
       this.deps.logger.info({ service: key, from: done.target.replicas, to: done.replicas }, 'applied through the API');
     }
@@ -305,6 +322,6 @@ export class PrescaleService {
     this.saveState();
     this.reconciler.saveHistory(this.deps.clock.now());
     await this.app?.close();
-    await this.cpu.close();
+    await this.cpu?.close();
   }
 }

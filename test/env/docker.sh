@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A private Docker engine in Swarm mode for the integration tests, everything under one folder.
-#   test/env/docker.sh up DIR [noswarm]   start it; prints `export PRESCALE_TEST_DOCKER_HOST=unix://DIR/docker.sock`
-#                                 (noswarm: a plain engine, as on a host that only runs Compose)
+#   test/env/docker.sh up DIR [noswarm|tmpfs]   start it; prints `export PRESCALE_TEST_DOCKER_HOST=unix://DIR/docker.sock`
+#                                 (noswarm: a plain engine, as on a host that only runs Compose;
+#                                 tmpfs: DIR is a tmpfs and the storage driver overlay2, for image
+#                                 builds: vfs copies the whole root filesystem at every step)
 #   test/env/docker.sh down DIR   stop it and clean up (services, containers, swarm, mounts)
 #   test/env/docker.sh restart DIR [DOWN]   stop dockerd (SIGTERM), wait DOWN seconds (default 0),
 #                                 start it again on the same state, as a host's service manager
@@ -18,8 +20,9 @@ log() { echo "docker.sh: $*" >&2; }
 # Starts dockerd on DIR's state and waits until it answers.
 start_daemon() {
   mkdir -p "$dir/data" "$dir/exec"
+  driver=$(cat "$dir/storage-driver" 2>/dev/null || echo vfs)
   # setsid: the engine outlives the shell that started it (restart runs from a test process)
-  setsid dockerd --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs --shutdown-timeout=2 \
+  setsid dockerd --iptables=false --ip6tables=false --bridge=none --storage-driver="$driver" --shutdown-timeout=2 \
     --host="unix://$sock" --data-root="$dir/data" --exec-root="$dir/exec" --pidfile="$dir/docker.pid" \
     >>"$dir/dockerd.log" 2>&1 </dev/null &
   for _ in $(seq 1 60); do
@@ -68,8 +71,25 @@ init_swarm() {
   }
 }
 
+# DIR as a tmpfs with overlay2 on it (root only); vfs when the machine refuses either.
+use_tmpfs() {
+  mkdir -p "$dir"
+  if mount -t tmpfs -o size=8g tmpfs "$dir" 2>/dev/null; then
+    echo overlay2 >"$dir/storage-driver"
+  else
+    log "no tmpfs at $dir: the storage driver stays vfs"
+  fi
+}
+
 up() {
-  start_daemon || return 1
+  [ "${1:-}" = tmpfs ] && use_tmpfs
+  start_daemon || {
+    # overlay2 refused (a kernel without it): the recipe that always works
+    [ -f "$dir/storage-driver" ] || return 1
+    log "overlay2 refused: starting on vfs"
+    rm -f "$dir/storage-driver"
+    start_daemon || return 1
+  }
   [ "${1:-}" = noswarm ] || init_swarm || return 1
   # No registry is reachable: the test image is busybox, imported from a folder.
   root="$dir/image"

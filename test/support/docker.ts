@@ -93,10 +93,11 @@ async function dockerEnv(args: string[]): Promise<{ code: number | null; stdout:
 
 /**
  * A private engine of its own under `dir` (test/env/docker.sh up), for a run that must not share
- * the suite's engine (e.g. the soak, which restarts it). Returns its DOCKER_HOST.
+ * the suite's engine (e.g. the soak, which restarts it). `tmpfs`: overlay2 on a tmpfs, for
+ * image builds. Returns its DOCKER_HOST.
  */
-export async function startEngine(dir: string): Promise<string> {
-  const res = await dockerEnv(['up', dir]);
+export async function startEngine(dir: string, mode?: 'noswarm' | 'tmpfs'): Promise<string> {
+  const res = await dockerEnv(['up', dir, ...(mode ? [mode] : [])]);
   const host = /PRESCALE_TEST_DOCKER_HOST=(\S+)/.exec(res.stdout)?.[1];
   if (res.code !== 0 || !host) throw new Error(`docker.sh up failed (${res.code}): ${res.stderr}`);
   return host;

@@ -111,6 +111,8 @@ function configText(scrape: ScrapeTargets | undefined): string {
 export async function startPrometheus(opts: {
   series?: readonly BackfillSeries[];
   scrape?: ScrapeTargets;
+  /** Extra command-line flags, e.g. `--query.max-samples=5000`. */
+  flags?: readonly string[];
 }): Promise<PrometheusHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'prescale-prom-'));
   const data = join(dir, 'data');
@@ -141,6 +143,7 @@ export async function startPrometheus(opts: {
         `--storage.tsdb.path=${data}`,
         '--storage.tsdb.retention.time=100y',
         `--web.listen-address=127.0.0.1:${port}`,
+        ...(opts.flags ?? []),
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );

@@ -14,6 +14,7 @@ export type ReasonCode =
   | 'ScaleDownLimit' // step limit capped the scale-down
   | 'TooFewReplicas' // raised to the minimum
   | 'TooManyReplicas' // capped at the maximum
+  | 'Scheduled' // a scheduled window's min or max set the number
   | 'HoldOnError'; // the data source or engine failed: current replicas kept
 
 /** One planned step of a replica schedule. */
@@ -42,6 +43,8 @@ export interface Decision {
   readonly reactive: number;
   /** The replicas planned over the forecast horizon. */
   readonly schedule: readonly ScheduleEntry[];
+  /** The scheduled window whose bound set the number (reason `Scheduled`). */
+  readonly window?: string;
   /** Several load metrics: the one whose number won (the others needed no more). */
   readonly metric?: string;
   /** Several load metrics: what each asked for, in the service's order. */

@@ -4,6 +4,7 @@ import { updatedForecastError } from './forecast-error.js';
 import { replicasFor, replicasForPoint, scheduleFrom } from './replicas.js';
 import type { Forecast } from '../domain/forecast.js';
 import type { ScalingPolicy } from '../domain/policy.js';
+import type { WindowBounds } from '../schedule/windows.js';
 
 /**
  * The replica math: a pure function from a quantile forecast, the load observed now and a
@@ -24,6 +25,8 @@ export interface PlanInput {
   readonly forecast?: Forecast;
   /** Seconds until the next decision can act (the planning cycle). Default 60. */
   readonly intervalSec?: number;
+  /** Bounds of the scheduled windows in force now (src/core/schedule/windows.ts); they replace the policy's. */
+  readonly bounds?: WindowBounds;
 }
 
 /** What the planner remembers of one load metric's forecast. */
@@ -165,7 +168,7 @@ function memoryOf(m: MetricProposal): MetricMemory {
 function decide(input: PlanInput, policy: ScalingPolicy, state: PlannerState, won: MetricProposal) {
   const { now, currentReplicas: current } = input;
   const { reasons, parts, predictive, schedule } = won.proposal;
-  const { desired, recommendations } = limit(won.proposal.desired, input, policy, state, reasons, parts);
+  const { desired, recommendations, window } = limit(won.proposal.desired, input, policy, state, reasons, parts);
   const reason = reasons[reasons.length - 1];
   const decision: Decision = {
     at: now,
@@ -177,6 +180,7 @@ function decide(input: PlanInput, policy: ScalingPolicy, state: PlannerState, wo
     predictive,
     reactive: won.reactive,
     schedule,
+    ...(window !== undefined && { window }),
   };
   const lastScaleAt = desired !== current ? now : state.lastScaleAt;
   return { decision, recommendations, lastScaleAt };
@@ -264,7 +268,7 @@ function limit(
   state: PlannerState,
   reasons: ReasonCode[],
   parts: string[],
-): { desired: number; recommendations: PlannerState['recommendations'] } {
+): { desired: number; recommendations: PlannerState['recommendations']; window?: string } {
   const { now, currentReplicas: current } = input;
   let desired = proposed;
   // 4. Scale-down stabilisation: the highest recommendation of the window holds replicas up.
@@ -295,16 +299,33 @@ function limit(
     desired = current - policy.maxStepDown;
     reasons.push('ScaleDownLimit');
   }
-  // 7. Bounds.
-  if (desired < policy.minReplicas) {
-    desired = policy.minReplicas;
-    reasons.push('TooFewReplicas');
-  } else if (desired > policy.maxReplicas) {
-    desired = policy.maxReplicas;
-    reasons.push('TooManyReplicas');
+  // 7. Bounds: a scheduled window's replace the policy's while it holds.
+  const bounds = boundsOf(policy, input.bounds);
+  let window: string | undefined;
+  if (desired < bounds.min) {
+    desired = bounds.min;
+    window = bounds.minWindow;
+    reasons.push(window === undefined ? 'TooFewReplicas' : 'Scheduled');
+  } else if (desired > bounds.max) {
+    desired = bounds.max;
+    window = bounds.maxWindow;
+    reasons.push(window === undefined ? 'TooManyReplicas' : 'Scheduled');
   }
+  if (window !== undefined) parts.push(`scheduled window ${window}: [${bounds.min}, ${bounds.max}]`);
+  return { desired, recommendations, ...(window !== undefined && { window }) };
+}
 
-  return { desired, recommendations };
+/** The bounds in force: a window's min or max where one is set, the policy's otherwise. */
+function boundsOf(
+  policy: ScalingPolicy,
+  w: WindowBounds | undefined,
+): { min: number; max: number; minWindow?: string; maxWindow?: string } {
+  return {
+    min: w?.min?.value ?? policy.minReplicas,
+    max: w?.max?.value ?? policy.maxReplicas,
+    minWindow: w?.min?.window,
+    maxWindow: w?.max?.window,
+  };
 }
 
 function fmt(v: number): string {

@@ -25,8 +25,13 @@ export class ForecastCache {
   constructor(
     private readonly horizonSteps: number,
     private readonly refitSec: number,
-    private readonly extraModels?: readonly ForecastModel[],
+    private extraModels?: readonly ForecastModel[],
   ) {}
+
+  /** The loaded models, once a worker has loaded them. */
+  setExtraModels(models: readonly ForecastModel[]): void {
+    this.extraModels = models;
+  }
 
   /** The forecast of `series` for service `key` under `model`. Throws what the forecaster throws. */
   forecast(key: string, query: string, model: string, series: RegularSeries, now: number): Forecast {
@@ -52,4 +57,20 @@ export class ForecastCache {
   retain(keys: ReadonlySet<string>): void {
     for (const k of this.entries.keys()) if (!keys.has(k)) this.entries.delete(k);
   }
+}
+
+/** Where a cycle's forecasts are made: in this thread or in a worker, with the same code and numbers. */
+export interface ForecastRunner {
+  /** The forecast of `series` for service `key` under `model`. Rejects with what the forecaster throws. */
+  forecast(key: string, query: string, model: string, series: RegularSeries, now: number): Promise<Forecast>;
+  /** Forgets services that are gone. */
+  retain(keys: ReadonlySet<string>): void;
+}
+
+/** Forecasts in this thread (the one-by-one path, and where no worker pool runs). */
+export function localForecasts(cache: ForecastCache): ForecastRunner {
+  return {
+    forecast: async (key, query, model, series, now) => cache.forecast(key, query, model, series, now),
+    retain: (keys) => cache.retain(keys),
+  };
 }

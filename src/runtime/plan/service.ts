@@ -20,7 +20,10 @@ import {
   type ServiceReport,
 } from '../report.js';
 import type { StateStore } from '../state.js';
-import type { ForecastCache } from './forecasts.js';
+import type { MaskStore } from '../masks.js';
+import { maskSeries, type ExcludeRule } from '../../core/series/mask.js';
+import { boundsInForce, type InForce } from './bounds.js';
+import type { ForecastRunner } from './forecasts.js';
 import type { TuningCache } from './tunings.js';
 
 /**
@@ -33,27 +36,44 @@ import type { TuningCache } from './tunings.js';
 export interface PlanContext {
   readonly config: PrescaleConfig;
   readonly history: HistoryCache;
-  readonly forecasts: ForecastCache;
+  readonly forecasts: ForecastRunner;
   readonly tunings: TuningCache;
   readonly state: StateStore;
+  /** Event masks added at run time. */
+  readonly masks: MaskStore;
+  /** Seconds between planning cycles (the lead of a scheduled window adds one). */
+  readonly intervalSec: number;
   readonly logger: Logger;
 }
 
-/** Step 1: the spec from the labels the engine reports now and the config. */
+/**
+ * Step 1: the spec from the labels the engine reports now and the config; at `now`, its
+ * scheduled windows must not conflict (two open at once with no replica count between them).
+ */
 export function resolveStep(
   target: ScaleTarget,
   config: PrescaleConfig,
+  at?: { readonly now: number; readonly intervalSec: number },
 ): { spec: ServiceSpec } | { report: ServiceReport } {
   const { spec, errors } = resolveSpec(target, config);
-  if (spec) return { spec };
-  const problems: Problem[] = errors.map((message) => ({ code: 'LabelInvalid', message }));
+  let problems: Problem[] = errors.map((message) => ({ code: 'LabelInvalid', message }));
+  let errorCode: 'E_LABEL' | 'E_CONFIG' = 'E_LABEL';
+  if (spec && at) {
+    try {
+      boundsInForce(spec, spec.policy, at.now, at.intervalSec);
+      return { spec };
+    } catch (err) {
+      problems = [{ code: 'ScheduleConflict', message: describeError(err) }];
+      errorCode = 'E_CONFIG';
+    }
+  } else if (spec) return { spec };
   return {
     report: {
       ...baseReport(target),
       status: 'skipped',
       message: `skipped: ${problemText(problems)}`,
       problems,
-      errorCode: 'E_LABEL',
+      errorCode,
     },
   };
 }
@@ -143,47 +163,89 @@ async function fetchOne(
 }
 
 /** One load series through step 3: its buckets, its latest value and its forecast. */
-export interface SeriesPlanned {
+export interface SeriesPredicted {
   readonly history: HistorySummary;
+  /** The buckets with the event masks as gaps: what is fitted and tuned on. */
   readonly series: RegularSeries;
   readonly observedLoad: number;
-  /** The series' last RECENT_LOAD_SEC. */
+  /** The series' last RECENT_LOAD_SEC, as observed (masks and all): what the page draws. */
   readonly recentLoad: RegularSeries;
   readonly droppedSamples?: number;
   readonly forecast?: Forecast;
 }
 
+/** What step 3 made: the forecast(s), ahead of the plan. */
+export interface Predicted extends SeriesPredicted {
+  /** The masks applied to the series. */
+  readonly exclude: readonly ExcludeRule[];
+  /** Several load metrics: each one's, in the spec's order (the top-level fields are the first's). */
+  readonly metrics?: ReadonlyArray<SeriesPredicted & { readonly metric: MetricSpec }>;
+  readonly problems: Problem[];
+}
+
 /** Several load metrics: each one's series through step 3, with the metric. */
-export interface MetricPlanned extends Omit<SeriesPlanned, 'series' | 'recentLoad'> {
+export interface MetricPlanned extends Omit<SeriesPredicted, 'series' | 'recentLoad'> {
   readonly name: string;
   readonly query: string;
   readonly capacity: number;
 }
 
-/** What step 3 made: everything of the report but what applying adds. */
-export interface Planned extends Omit<SeriesPlanned, 'series'> {
+/** What step 4 made: everything of the report but what applying adds. */
+export interface Planned extends Omit<SeriesPredicted, 'series'> {
   readonly spec: ServiceSpec;
   readonly tuning?: Tuning;
   readonly out: ReturnType<typeof planReplicas>;
+  /** The replica bounds in force (scheduled windows), for the apply guard. */
+  readonly bounds: InForce;
   readonly problems: Problem[];
-  /** Several load metrics: each one's (the top level holds the one that set the replicas). */
+  /**
+   * Several load metrics: each one's history, value and forecast (what each asked for is in
+   * `decision.metrics`); the top-level fields are those of the metric that set the replicas.
+   */
   readonly metrics?: readonly MetricPlanned[];
 }
 
-/** Buckets and forecast (cached per bucket, refitted hourly) of one series; problems said with `of`. */
-export function seriesStep(
+/**
+ * Step 3: buckets and the forecast of each load series (cached per bucket, refitted hourly; in
+ * this thread or a worker). It holds no state but the service's own fits, so services may run it
+ * in any order. A forecast not made within `deadlineMs` leaves that series to the reactive rules.
+ */
+export async function predictStep(
+  ctx: PlanContext,
+  target: ScaleTarget,
+  spec: ServiceSpec,
+  got: { readonly fetched: Fetched; readonly metrics?: readonly MetricSamples[] },
+  now: number,
+  deadlineMs: number,
+): Promise<Predicted> {
+  const problems: Problem[] = [];
+  const exclude = [...(spec.exclude ?? []), ...ctx.masks.list(target.key)];
+  const of = { exclude, now, deadlineMs, problems, model: spec.model };
+  if (spec.metrics && got.metrics) {
+    const per: Array<SeriesPredicted & { readonly metric: MetricSpec }> = [];
+    for (const { metric, fetched } of got.metrics) {
+      const key = seriesKey(target.key, metric.name);
+      per.push({ metric, ...(await seriesStep(ctx, key, metric.query, fetched, of, ` of metric ${metric.name}`)) });
+    }
+    const { metric: _metric, ...first } = per[0];
+    return { ...first, exclude, metrics: per, problems };
+  }
+  return { ...(await seriesStep(ctx, target.key, spec.query, got.fetched, of)), exclude, problems };
+}
+
+/** Buckets (masks as gaps) and forecast of one series; problems said with `of`. */
+async function seriesStep(
   ctx: PlanContext,
   key: string,
   query: string,
-  model: string,
   fetched: Fetched,
-  now: number,
-  problems: Problem[],
+  at: { exclude: readonly ExcludeRule[]; now: number; deadlineMs: number; problems: Problem[]; model: string },
   of = '',
-): SeriesPlanned {
+): Promise<SeriesPredicted> {
+  const { now, problems, exclude } = at;
   const step = ctx.config.cycle.step;
   const { view, dropped } = fetched;
-  const series = view.series;
+  const series = masked(view.series, exclude, problems, of);
   const history = historySummary(view, step);
   if (history.gaps) {
     problems.push({
@@ -201,78 +263,64 @@ export function seriesStep(
     problems.push({ code: 'StaleSample', message: `latest sample${of} is ${Math.round(now - history.to)} s old` });
   }
   let forecast: Forecast | undefined;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    forecast = ctx.forecasts.forecast(key, query, model, series, now);
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('not made within the service deadline')), at.deadlineMs);
+    });
+    // the masks are part of what the fit was made on: a mask added at run time refits
+    const variant = exclude.length ? JSON.stringify(exclude) : '';
+    forecast = await Promise.race([ctx.forecasts.forecast(key, query + variant, at.model, series, now), late]);
     for (const note of forecast.notes) problems.push({ code: 'ForecastNote', message: `${note.message}${of}` });
   } catch (err) {
     problems.push({ code: 'ForecastFailed', message: `no forecast${of}: ${describeError(err)}` });
+  } finally {
+    clearTimeout(timer);
   }
-  const recentLoad = tail(series, RECENT_LOAD_SEC);
-  return {
-    history,
-    series,
-    observedLoad,
-    recentLoad,
-    forecast,
-    ...(dropped && { droppedSamples: dropped }),
-  };
+  const recentLoad = tail(view.series, RECENT_LOAD_SEC);
+  return { history, series, observedLoad, recentLoad, droppedSamples: dropped, forecast };
 }
 
-/** Step 3: the series' forecast(s), the day's tuning, the plan. */
+/**
+ * Step 4: the day's tuning and the plan. Run in discovery order: the tuning is one service a
+ * cycle, and the planner state is the service's own.
+ */
 export async function planStep(
   ctx: PlanContext,
   target: ScaleTarget,
   spec: ServiceSpec,
-  fetched: Fetched,
-  now: number,
-  metrics?: readonly MetricSamples[],
-): Promise<Planned> {
-  if (spec.metrics && metrics) return planSeveral(ctx, target, spec, metrics, now);
-  const problems: Problem[] = [];
-  const { series, ...one } = seriesStep(ctx, target.key, spec.query, spec.model, fetched, now, problems);
-  const tuning = await tuningStep(ctx, target, spec, series, now, problems);
-  const policy = tuning ? { ...spec.policy, ...tuning.overrides } : spec.policy;
-  const state = ctx.state.get(target.key) ?? initialPlannerState();
-  const input = { now, currentReplicas: target.replicas, observedLoad: one.observedLoad, forecast: one.forecast };
-  const out = planReplicas(input, policy, state);
-  ctx.state.set(target.key, out.state);
-  return { spec, ...one, tuning, out, problems };
-}
-
-/**
- * Step 3 with several load metrics: one series step per metric, the plan over all of them
- * (planMetrics: the largest wins). The daily tuning replays the first metric: a replay of several
- * series at once is not built, and the tuned fields (utilisation, margin, stabilisation) are the
- * service's.
- */
-async function planSeveral(
-  ctx: PlanContext,
-  target: ScaleTarget,
-  spec: ServiceSpec,
-  loads: readonly MetricSamples[],
+  predicted: Predicted,
   now: number,
 ): Promise<Planned> {
-  const problems: Problem[] = [];
-  const per = loads.map(({ metric, fetched }) => {
-    const key = seriesKey(target.key, metric.name);
-    const r = seriesStep(ctx, key, metric.query, spec.model, fetched, now, problems, ` of metric ${metric.name}`);
-    return { metric, ...r };
-  });
-  const tuning = await tuningStep(ctx, target, spec, per[0].series, now, problems);
+  const { series, exclude, metrics: per, ...one } = predicted;
+  const problems = [...one.problems];
+  // with several metrics the tuning replays the first: a replay of several series at once is not
+  // built, and the tuned fields (utilisation, margin, stabilisation) are the service's
+  const tuning = await tuningStep(ctx, target, { ...spec, exclude }, series, now, problems);
   const policy = tuning ? { ...spec.policy, ...tuning.overrides } : spec.policy;
   const state = ctx.state.get(target.key) ?? initialPlannerState();
-  const metrics = per.map(({ metric, observedLoad, forecast }) => ({
-    name: metric.name,
-    capacityPerReplica: metric.capacity,
-    observedLoad,
-    forecast,
-  }));
-  const out = planMetrics({ now, currentReplicas: target.replicas, metrics }, policy, state);
+  const bounds = boundsInForce(spec, policy, now, ctx.intervalSec);
+  const base = { now, currentReplicas: target.replicas, bounds: bounds.windows };
+  if (spec.metrics && per) {
+    const loads = per.map(({ metric, observedLoad, forecast }) => ({
+      name: metric.name,
+      capacityPerReplica: metric.capacity,
+      observedLoad,
+      forecast,
+    }));
+    const out = planMetrics({ ...base, metrics: loads }, policy, state);
+    ctx.state.set(target.key, out.state);
+    const planned: MetricPlanned[] = per.map(({ metric, series: _s, recentLoad: _r, ...r }) => ({ ...r, ...metric }));
+    const {
+      metric: _metric,
+      series: _series,
+      ...won
+    } = per.find((m) => m.metric.name === out.decision.metric) ?? per[0];
+    return { spec, ...won, tuning, out, bounds, problems, metrics: planned };
+  }
+  const out = planReplicas({ ...base, observedLoad: one.observedLoad, forecast: one.forecast }, policy, state);
   ctx.state.set(target.key, out.state);
-  const planned: MetricPlanned[] = per.map(({ metric, series: _s, recentLoad: _r, ...r }) => ({ ...r, ...metric }));
-  const winner = per.find((m) => m.metric.name === out.decision.metric) ?? per[0];
-  const { metric: _metric, series: _series, ...won } = winner;
-  return { spec, ...won, tuning, out, problems, metrics: planned };
+  return { ...one, spec, tuning, out, bounds, problems };
 }
 
 /** The day's policy tuning (src/runtime/plan/tunings.ts), logged when it ran. */
@@ -335,4 +383,17 @@ function historySummary(view: HistoryView, step: number): HistorySummary {
 function tail(series: RegularSeries, seconds: number): RegularSeries {
   const skip = Math.max(0, series.values.length - Math.floor(seconds / series.step));
   return { start: series.start + skip * series.step, step: series.step, values: series.values.slice(skip) };
+}
+
+/** The series with the masks as gaps, said in `problems`. */
+function masked(series: RegularSeries, exclude: readonly ExcludeRule[], problems: Problem[], of = ''): RegularSeries {
+  const out = maskSeries(series, exclude);
+  if (out.masked) {
+    const names = [...new Set(exclude.map((r) => r.name))].join(', ');
+    problems.push({
+      code: 'SamplesExcluded',
+      message: `${out.masked} samples${of} inside event masks (${names}) left out`,
+    });
+  }
+  return out.series;
 }

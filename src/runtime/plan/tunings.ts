@@ -40,7 +40,7 @@ export class TuningCache {
   /** The tuning in force for a service with `autoTune`, re-tuned first when due. */
   async tuned(key: string, spec: ServiceSpec, series: RegularSeries, now: number): Promise<TuningOutcome> {
     if (!spec.policy.autoTune) return {};
-    const specKey = JSON.stringify([spec.query, spec.model, spec.policy]);
+    const specKey = JSON.stringify([spec.query, spec.model, spec.policy, spec.exclude ?? []]);
     let entry = this.entries.get(key);
     if (entry && entry.spec !== specKey) entry = undefined;
     if ((entry && now - entry.triedAt < TUNING.everySec) || this.tunedThisCycle) return { tuning: entry?.tuning };

@@ -1,33 +1,101 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
+import type { Forecast } from '../../core/domain/forecast.js';
+import type { ForecastRunner } from '../plan/forecasts.js';
 import type { TuneRunner } from '../plan/tunings.js';
-import type { TuneTask } from './tune-task.js';
+import type { CpuTask, ForecastResult } from './cpu-task.js';
+
+/** Worker threads by default: one per core (the main thread mostly waits on I/O). */
+export const DEFAULT_CPU_THREADS = Math.max(1, availableParallelism());
+
+/** FNV-1a of a service key: the same service always goes to the same worker. */
+export function workerOf(key: string, workers: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % workers;
+}
 
 /**
- * Worker threads for the CPU-heavy work of a cycle (the daily policy tuning replays a week of
- * forecasts), so that the main thread keeps answering the API and the probes meanwhile. The
- * workers run the same pure functions, so results are the same as in the main thread.
+ * Worker threads for the CPU work of a cycle (forecaster fits, the `auto` backtests, LSTM
+ * inference, the daily policy tuning), so that the main thread keeps answering the API and the
+ * probes meanwhile. The workers run the same pure functions, so results are the same as in the
+ * main thread.
+ *
+ * Each service's forecasts go to one worker, chosen by its key: that worker keeps the service's
+ * fitted model (src/runtime/plan/forecasts.ts) between refits, exactly as the main thread's
+ * cache would, so forecasts are identical to the last digit. Sending the fitted state with every
+ * task instead would need every model's state as plain data, and the LSTM's is a tfjs graph.
+ * Memory stays bounded: a service's fit lives in one worker only, and gone services are dropped
+ * in every worker. Each worker is its own one-thread piscina, started on first use and kept (an
+ * idle worker that exited would lose its fits and refit at another time than the main thread).
  */
 export class CpuPool {
-  private readonly pool: Piscina;
+  private readonly workers: Array<Piscina | undefined>;
+  private turn = 0;
+  /** Retains still running: awaited before the workers end. */
+  private readonly pending = new Set<Promise<unknown>>();
 
-  /** `threads`: workers at most (default: the cores less one, at least one). */
-  constructor(threads = Math.max(1, availableParallelism() - 1)) {
-    // compiled: tune-task.js beside this file; from source (tsx), the .ts file
-    const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-    this.pool = new Piscina({
-      filename: new URL(`./tune-task.${ext}`, import.meta.url).href,
-      minThreads: 0,
-      maxThreads: threads,
-      idleTimeout: 60_000,
-    });
+  /**
+   * `threads`: workers (default: one per core, at least one); `modelsDir`: trained models, loaded
+   * by a worker when one of its services names one.
+   */
+  constructor(
+    readonly threads = DEFAULT_CPU_THREADS,
+    private readonly modelsDir?: string,
+  ) {
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new RangeError(`threads must be a whole number >= 1, got ${threads}`);
+    this.workers = new Array<Piscina | undefined>(threads).fill(undefined);
   }
 
-  /** The tuning, run in a worker. */
-  readonly tune: TuneRunner = (series, policy, model) => this.pool.run({ series, policy, model } satisfies TuneTask);
+  private worker(i: number): Piscina {
+    // compiled: cpu-task.js beside this file; from source (tsx), the .ts file
+    const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+    this.workers[i] ??= new Piscina({
+      filename: new URL(`./cpu-task.${ext}`, import.meta.url).href,
+      minThreads: 1,
+      maxThreads: 1,
+    });
+    return this.workers[i];
+  }
+
+  private run<T>(i: number, task: CpuTask): Promise<T> {
+    return this.worker(i).run(task) as Promise<T>;
+  }
+
+  /** The tuning, run in a worker (in turn: a tuning has no fitted state to keep). */
+  readonly tune: TuneRunner = (series, policy, model) => {
+    this.turn = (this.turn + 1) % this.threads;
+    return this.run(this.turn, { kind: 'tune', series, policy, model });
+  };
+
+  /** Forecasts of a cycle with this horizon and refit interval, each service in its own worker. */
+  forecasts(horizonSteps: number, refitSec: number): ForecastRunner {
+    const modelsDir = this.modelsDir;
+    return {
+      forecast: async (key, query, model, series, now): Promise<Forecast> => {
+        const task = { kind: 'forecast', horizonSteps, refitSec, modelsDir, key, query, model, series, now } as const;
+        const result = await this.run<ForecastResult>(workerOf(key, this.threads), task);
+        if ('forecast' in result) return result.forecast;
+        throw Object.assign(new Error(result.error.message), { code: result.error.code });
+      },
+      retain: (keys) => {
+        const task: CpuTask = { kind: 'retain', keys: [...keys] };
+        this.workers.forEach((w, i) => {
+          // a worker that failed is replaced by piscina with an empty cache: nothing to retain
+          if (!w) return;
+          const p = this.run(i, task)
+            .catch(() => undefined)
+            .finally(() => this.pending.delete(p));
+          this.pending.add(p);
+        });
+      },
+    };
+  }
 
   /** Ends the workers (tasks still queued are rejected). */
   async close(): Promise<void> {
-    await this.pool.destroy();
+    await Promise.all(this.pending);
+    await Promise.all(this.workers.map((w) => w?.destroy()));
   }
 }

@@ -265,7 +265,7 @@ test('a known path with another method answers 405 with Allow; an unknown path 4
   const put = await app.inject({ method: 'PUT', url: '/v1/services/swarm%2Fweb/forecast' });
   assert.equal(put.statusCode, 405);
   assert.equal(put.headers.allow, 'GET, HEAD');
-  for (const url of ['/nope', '/v1/services/web', '/docs/static/nope.js']) {
+  for (const url of ['/nope', '/v1/services/web/nope', '/docs/static/nope.js']) {
     const r = await app.inject(url);
     assert.equal(r.statusCode, 404, url);
     assert.deepEqual(Object.keys(r.json()).sort(), ['error', 'message'], url);
@@ -418,4 +418,41 @@ test('GET /v1/services and …/forecast show each load metric of a service with 
       ['rps', 80],
     ],
   );
+});
+
+test('POST /v1/services/{name}/exclude: bearer token, the mask parser, 201 with the masks; GET /v1/services/{name} lists them', async () => {
+  const added: Array<[string, unknown]> = [];
+  const app = await buildApp(
+    deps({
+      masks: (key) => (added.length ? [added[0][1] as never] : []).filter(() => key === 'swarm/web'),
+      exclude: (key, rule) => void added.push([key, rule]),
+    }),
+  );
+  const body = { name: 'outage', start: '2026-11-20T10:00:00.000Z', end: '2026-11-20T11:00:00.000Z' };
+  const post = (payload: unknown, token = 'secret-token-1') =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/services/web/exclude',
+      headers: { authorization: `Bearer ${token}` },
+      payload: payload as object,
+    });
+  assert.equal((await post(body, 'wrong')).statusCode, 401);
+  const backwards = await post({ ...body, end: body.start });
+  assert.equal(backwards.statusCode, 400);
+  assert.match(backwards.json().message, /^body: end .* is not after start/);
+  assert.equal((await post({ ...body, extra: 1 })).statusCode, 400);
+  assert.equal(added.length, 0);
+  const ok = await post(body);
+  assert.equal(ok.statusCode, 201, ok.body);
+  assert.deepEqual(ok.json(), { service: 'swarm/web', exclude: [body] });
+  assert.deepEqual(
+    added.map(([k]) => k),
+    ['swarm/web'],
+  );
+  const one = await app.inject('/v1/services/web');
+  assert.equal(one.statusCode, 200);
+  assert.deepEqual(one.json().exclude, [body]);
+  assert.equal((await app.inject('/v1/services/nope')).statusCode, 404);
+  const doc = (await app.inject('/docs/json')).json();
+  assert.ok(doc.paths['/v1/services/{name}/exclude']?.post, 'in the OpenAPI document');
 });

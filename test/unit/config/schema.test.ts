@@ -115,6 +115,13 @@ test('config: the cycle settings have maxima (a huge horizon or history is refus
     [{ step: 0 }, 'cycle.step: below the minimum of 1s'],
     [{ step: 1.5 }, 'cycle.step: not a duration in whole seconds (e.g. 90, 90s, 5m, 1h)'],
     [{ refit: 8 * 86_400 }, 'cycle.refit: above the limit of 7d'],
+    [{ fetchConcurrency: 0 }, 'cycle.fetchConcurrency: not a whole number >= 1'],
+    [{ fetchConcurrency: 257 }, 'cycle.fetchConcurrency: above the limit of 256'],
+    [{ applyConcurrency: 65 }, 'cycle.applyConcurrency: above the limit of 64'],
+    [{ cpuThreads: 65 }, 'cycle.cpuThreads: above the limit of 64'],
+    [{ cpuThreads: -1 }, 'cycle.cpuThreads: not a whole number >= 0'],
+    [{ cpuTasks: 5000 }, 'cycle.cpuTasks: above the limit of 4,096'],
+    [{ serviceDeadline: '11m' }, 'cycle.serviceDeadline: above the limit of 10m'],
     [
       { step: 10, history: 90 * 86_400 },
       'cycle.history: history / step is 777,600 samples, above the limit of 200,000: shorten the history or lengthen the step',
@@ -137,6 +144,10 @@ test('config: the cycle settings have maxima (a huge horizon or history is refus
       refit: 7 * 86_400,
       historyGrace: 7 * 86_400,
       schedule: '* * * * *',
+      serviceDeadline: 30,
+      fetchConcurrency: 8,
+      applyConcurrency: 4,
+      cpuTasks: 32,
     },
   );
   const text = loadConfig(
@@ -144,7 +155,18 @@ test('config: the cycle settings have maxima (a huge horizon or history is refus
   );
   assert.deepEqual(
     { ...text.cycle },
-    { step: 60, history: 14 * 86_400, horizon: 7200, refit: 3600, historyGrace: 2 * 86_400, schedule: '*/5 * * * *' },
+    {
+      step: 60,
+      history: 14 * 86_400,
+      horizon: 7200,
+      refit: 3600,
+      historyGrace: 2 * 86_400,
+      schedule: '*/5 * * * *',
+      serviceDeadline: 30,
+      fetchConcurrency: 8,
+      applyConcurrency: 4,
+      cpuTasks: 32,
+    },
   );
 });
 

@@ -10,6 +10,8 @@ import { parseConfig } from '../../../src/config/schema.js';
 import { PrescaleError } from '../../../src/core/domain/errors.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { Reconciler } from '../../../src/runtime/cycle.js';
+import { ForecastCache, localForecasts } from '../../../src/runtime/plan/forecasts.js';
+import { tuneHere } from '../../../src/runtime/plan/tunings.js';
 import { FileStateStore, MemoryStateStore, type StateStore } from '../../../src/runtime/state.js';
 import { FakeActuator as SharedFake, FakeSource, labelled } from '../../support/fakes.js';
 
@@ -388,4 +390,34 @@ test('cycle: a loaded model serves the services that name it and is not a candid
   const named = await run({ 'prescale.auto-tune': 'false', 'prescale.model': 'loaded' });
   assert.ok(loaded.fits > 0);
   assert.equal(named.services[0].forecast?.model, 'loaded');
+});
+
+test('cycle: a forecast not made within the deadline leaves its service to the reactive rules; the others are forecast', async () => {
+  const here = localForecasts(new ForecastCache(24, 3600));
+  // CPU work whose forecast of service `stuck` never ends (a worker stuck on it)
+  const cpu = {
+    tune: tuneHere,
+    forecasts: () => ({
+      forecast: (...args: Parameters<typeof here.forecast>) =>
+        args[0] === 'swarm/stuck' ? new Promise<never>(() => undefined) : here.forecast(...args),
+      retain: () => undefined,
+    }),
+  };
+  const t0 = performance.now();
+  const report = await new Reconciler({
+    source: new FakeSource(),
+    actuators: [new FakeActuator([target('a', 'ok', 2), target('stuck', 'high', 3), target('b', 'high', 2)])],
+    config: parseConfig({ cycle: { history: 4 * 86_400 } }, 't'),
+    apply: false,
+    logger: silentLogger(),
+    cpu,
+    limits: { serviceDeadlineMs: 300 },
+  }).runOnce(NOW);
+  assert.ok(performance.now() - t0 < 5000, 'the cycle did not wait on the stuck forecast past its deadline');
+  const by = Object.fromEntries(report.services.map((s) => [s.name, s]));
+  assert.equal(by.stuck.status, 'planned');
+  assert.equal(by.stuck.forecast, undefined);
+  assert.ok(by.stuck.problems.some((p) => p.code === 'ForecastFailed' && /deadline/.test(p.message)));
+  assert.equal(by.stuck.desiredReplicas, 10, 'the reactive rules still scale it to its load (its max)');
+  assert.ok(by.a.forecast && by.b.forecast);
 });

@@ -5,6 +5,7 @@ import type { Logger } from '../../../observability/logger.js';
 import type { MetricsSource } from '../port.js';
 import { authorizationHeader, redactUrl, splitCredentials, type PrometheusAuth } from './auth.js';
 import { planChunks } from './chunks.js';
+import { SizeLimitError, nextChunkPoints, sizeLimitOf } from './limits.js';
 import { parseRangeResponse, stitch } from './parse.js';
 
 export interface PrometheusSourceOptions {
@@ -18,7 +19,10 @@ export interface PrometheusSourceOptions {
   readonly retries?: number;
   /** First backoff delay, ms (doubles, with jitter). Default 200. */
   readonly initialDelayMs?: number;
-  /** Points per chunk, under Prometheus's 11,000. Default 10 000. */
+  /**
+   * Points per chunk, under Prometheus's 11,000. Default 10 000. A server that refuses a chunk
+   * for its size (a lower point limit, too many samples) makes the source split further.
+   */
   readonly maxPoints?: number;
   readonly logger?: Logger;
   /** HTTP client, injectable for tests. */
@@ -47,6 +51,8 @@ export class PrometheusSource implements MetricsSource {
   private readonly policy;
   /** @inheritdoc */
   readonly subqueries: boolean;
+  /** Points per chunk: `maxPoints`, lowered for good when the server refuses a chunk's size. */
+  private chunkPoints: number;
 
   constructor(private readonly opts: PrometheusSourceOptions) {
     this.shown = redactUrl(opts.url);
@@ -68,6 +74,7 @@ export class PrometheusSource implements MetricsSource {
     const credentials = opts.auth ?? auth;
     if (credentials) this.authorization = authorizationHeader(credentials);
     this.http = opts.fetch ?? fetch;
+    this.chunkPoints = opts.maxPoints ?? 10_000;
     const retryPolicy = retry(handleWhen(transient), {
       maxAttempts: opts.retries ?? 3,
       backoff: new ExponentialBackoff({ initialDelay: opts.initialDelayMs ?? 200, maxDelay: 5_000 }),
@@ -91,8 +98,22 @@ export class PrometheusSource implements MetricsSource {
     if (!query.trim()) throw new PrescaleError('E_INPUT', 'empty PromQL query');
     if (!(step > 0)) throw new PrescaleError('E_INPUT', `step must be a positive number of seconds, got ${step}`);
     const parts: Samples[] = [];
-    for (const chunk of planChunks(start, end, step, this.opts.maxPoints ?? 10_000)) {
-      parts.push((await this.queryChunk(query, chunk.start, chunk.end, step, signal)).samples);
+    // Chunks are planned from the first point not fetched yet, so that a smaller chunk size
+    // learnt from a refusal applies to the rest of the range; the grid stays start + k * step.
+    for (let first = 0; ;) {
+      const [chunk] = planChunks(start + first * step, end, step, this.chunkPoints);
+      if (!chunk) break;
+      const points = Math.round((chunk.end - chunk.start) / step) + 1;
+      const [from, to] = [chunk.start, chunk.end];
+      try {
+        parts.push(within((await this.queryChunk(query, from, to, step, signal)).samples, from, to));
+        first += points;
+      } catch (err) {
+        const smaller = err instanceof SizeLimitError ? nextChunkPoints(err.limit, points) : undefined;
+        if (smaller === undefined) throw err;
+        this.opts.logger?.warn({ query, points, next: smaller }, 'chunk refused for its size: splitting further');
+        this.chunkPoints = smaller;
+      }
     }
     const samples = stitch(parts);
     if (samples.dropped) {
@@ -105,6 +126,10 @@ export class PrometheusSource implements MetricsSource {
     try {
       return await this.policy.execute(async () => {
         const body = new URLSearchParams({ query, start: String(start), end: String(end), step: String(step) });
+        // VictoriaMetrics moves a range of 50 points or more onto multiples of the step, for its
+        // cache, unless told `nocache=1` (AdjustStartEnd in app/vmselect/promql); other
+        // servers ignore the parameter. An aligned start needs no asking (and keeps the cache).
+        if (!onGrid(start, step)) body.set('nocache', '1');
         let res: Response;
         try {
           const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 15_000);
@@ -134,12 +159,25 @@ export class PrometheusSource implements MetricsSource {
         try {
           json = await res.json();
         } catch (err) {
+          if (signal?.aborted) throw err;
+          // the timeout can fire while a large answer is still arriving: the server is slow, not wrong
+          if (err instanceof Error && err.name === 'TimeoutError') {
+            throw new PrescaleError(
+              'E_SOURCE_UNREACHABLE',
+              `Prometheus at ${this.shown} timed out sending its answer`,
+              {
+                cause: err,
+              },
+            );
+          }
           throw new PrescaleError(
             'E_SOURCE_DATA',
             `Prometheus at ${this.shown} answered HTTP ${res.status} without JSON`,
             { cause: err },
           );
         }
+        const limit = sizeLimitOf(errorText(json));
+        if (limit) throw new SizeLimitError(`Prometheus at ${this.shown} refused ${query}: ${errorText(json)}`, limit);
         return parseRangeResponse(json, query);
       }, signal);
     } catch (err) {
@@ -150,4 +188,30 @@ export class PrometheusSource implements MetricsSource {
       });
     }
   }
+}
+
+/** True when `t` is a whole multiple of `step`. */
+function onGrid(t: number, step: number): boolean {
+  const r = t % step;
+  return Math.abs(r) < 1e-9 || Math.abs(r - step) < 1e-9;
+}
+
+/** The `error` of a Prometheus API error answer, else ''. */
+function errorText(json: unknown): string {
+  const b = json as { status?: unknown; error?: unknown } | null;
+  return b && typeof b === 'object' && b.status === 'error' && typeof b.error === 'string' ? b.error : '';
+}
+
+/**
+ * The samples in [from, to]: a server that rounds the range outwards to multiples of the step
+ * (VictoriaMetrics does, for its cache) may answer a point beyond the asked end.
+ */
+function within(s: Samples, from: number, to: number): Samples {
+  const keep = s.timestamps.map((t) => t >= from && t <= to);
+  if (keep.every(Boolean)) return s;
+  return {
+    timestamps: s.timestamps.filter((_, i) => keep[i]),
+    values: s.values.filter((_, i) => keep[i]),
+    ...(s.dropped && { dropped: s.dropped }),
+  };
 }

@@ -5,6 +5,7 @@ import type { ReasonCode } from '../../../../src/core/domain/decision.js';
 import type { Forecast } from '../../../../src/core/domain/forecast.js';
 import type { ScalingPolicy } from '../../../../src/core/domain/policy.js';
 import { initialPlannerState, planReplicas, type PlannerState } from '../../../../src/core/planner/plan.js';
+import type { WindowBounds } from '../../../../src/core/schedule/windows.js';
 
 const NOW = 1_000_000;
 /** A forecast from now, 60 s steps, the same value for p50 and p90 unless given. */
@@ -20,6 +21,8 @@ interface Row {
   forecast?: Forecast;
   policy?: Partial<ScalingPolicy>;
   state?: PlannerState;
+  /** Bounds of the scheduled windows in force (src/core/schedule/windows.ts). */
+  bounds?: WindowBounds;
   want: number;
   reason: ReasonCode;
 }
@@ -172,17 +175,66 @@ const rows: Row[] = [
     want: 11,
     reason: 'WithinTolerance',
   },
+  {
+    name: "a scheduled window's min raises the replicas (reason Scheduled)",
+    current: 2,
+    observed: 100,
+    forecast: fc(flat(100)),
+    bounds: { min: { value: 10, window: 'sale' }, active: ['sale'] },
+    want: 10,
+    reason: 'Scheduled',
+  },
+  {
+    name: "a scheduled window's min above the policy's max: the window's bounds replace the policy's",
+    current: 2,
+    observed: 100,
+    forecast: fc(flat(100)),
+    policy: { maxReplicas: 5 },
+    bounds: { min: { value: 30, window: 'sale' }, max: { value: 40, window: 'sale' }, active: ['sale'] },
+    want: 30,
+    reason: 'Scheduled',
+  },
+  {
+    name: "a scheduled window's max caps the forecast (a maintenance)",
+    current: 4,
+    observed: 100,
+    forecast: fc(flat(700)),
+    bounds: { max: { value: 3, window: 'maintenance' }, active: ['maintenance'] },
+    want: 3,
+    reason: 'Scheduled',
+  },
+  {
+    name: 'a window whose bound does not bind leaves the reason to the rule that set the number',
+    current: 2,
+    observed: 100,
+    forecast: fc(rising),
+    bounds: { min: { value: 3, window: 'sale' }, active: ['sale'] },
+    want: 9,
+    reason: 'Predictive',
+  },
+  {
+    name: "a window's max alone keeps the policy's min",
+    current: 1,
+    observed: 0,
+    forecast: fc(flat(0)),
+    policy: { minReplicas: 2 },
+    bounds: { max: { value: 6, window: 'night' }, active: ['night'] },
+    want: 2,
+    reason: 'TooFewReplicas',
+  },
 ];
 
 for (const r of rows) {
   test(`planner: ${r.name}`, () => {
     const { decision } = planReplicas(
-      { now: NOW, currentReplicas: r.current, observedLoad: r.observed, forecast: r.forecast },
+      { now: NOW, currentReplicas: r.current, observedLoad: r.observed, forecast: r.forecast, bounds: r.bounds },
       { ...base, ...r.policy },
       r.state ?? initialPlannerState(),
     );
     assert.equal(decision.desiredReplicas, r.want, decision.message);
     assert.equal(decision.reason, r.reason, decision.message);
+    const window = r.reason === 'Scheduled' ? (r.bounds?.min ?? r.bounds?.max)?.window : undefined;
+    assert.equal(decision.window, window);
   });
 }
 

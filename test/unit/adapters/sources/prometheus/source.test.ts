@@ -147,3 +147,22 @@ test('resolveAuth: token file or environment, user with password file or environ
     );
   }
 });
+
+test('an answer that stops arriving before the timeout is E_SOURCE_UNREACHABLE (slow), not malformed data', async () => {
+  const stalling = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1700000000,"1"]');
+  });
+  await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(stalling.address() as AddressInfo).port}`;
+  try {
+    const source = new PrometheusSource({ url, timeoutMs: 200, retries: 0 });
+    await assert.rejects(
+      query(source),
+      (e: unknown) => isPrescaleError(e, 'E_SOURCE_UNREACHABLE') && /timed out sending its answer/.test(e.message),
+    );
+  } finally {
+    stalling.closeAllConnections();
+    await new Promise<void>((resolve) => stalling.close(() => resolve()));
+  }
+});
