@@ -100,10 +100,12 @@ describe(
       };
       const by = Object.fromEntries(report.services.map((s) => [s.key, s]));
       const web = by['swarm/cpu-web'];
-      // 2 cores in the peak at 0.25 cores per replica and 80 % utilisation: 10 replicas (the
-      // busier service's 40 cores would ask for the maximum)
+      // 2 cores in the peak at 0.25 cores per replica: 8 (p90 at full capacity) to 10 (p50 at 80 %)
+      // replicas, 9 when the first peak bucket also holds base minutes (it depends on where now
+      // falls in its 5-minute bucket); the base alone asks for 1, the busier service's 20 cores
+      // for the maximum
       assert.equal(web.decision?.reason, 'Predictive', web.message);
-      assert.ok(web.desiredReplicas >= 10 && web.desiredReplicas <= 14, `${web.desiredReplicas}: ${web.message}`);
+      assert.ok(web.desiredReplicas >= 8 && web.desiredReplicas <= 14, `${web.desiredReplicas}: ${web.message}`);
       assert.equal(by['swarm/cpu-bad'].status, 'skipped');
       assert.match(by['swarm/cpu-bad'].message, /prescale\.metric=disk: not cpu or memory/);
     });
