@@ -6,6 +6,7 @@ import { describeError, PrescaleError } from '../core/domain/errors.js';
 import { isUsableValue, type RegularSeries } from '../core/domain/series.js';
 import { DEFAULT_CYCLE } from '../config/defaults.js';
 import type { Logger } from '../observability/logger.js';
+import { writeAtomically } from './atomic-file.js';
 
 /** Which series a stored history is, and when it was last written while its service existed. */
 export interface StoredSeriesInfo {
@@ -95,21 +96,11 @@ export class FileHistoryStore implements HistoryStore {
 
   save(info: StoredSeriesInfo, values: readonly number[]): void {
     const path = this.pathOf(info.id);
-    const tmp = `${path}.tmp-${process.pid}`;
     const bytes = Buffer.from(Float64Array.from(values).buffer);
     const text = JSON.stringify({ v: 1, ...info, values: bytes.toString('base64') });
     try {
-      this.fs.mkdirSync(this.dir, { recursive: true });
-      const fd = this.fs.openSync(tmp, 'w');
-      try {
-        this.fs.writeFileSync(fd, text);
-        this.fs.fsyncSync(fd);
-      } finally {
-        this.fs.closeSync(fd);
-      }
-      this.fs.renameSync(tmp, path);
+      writeAtomically(this.fs, this.dir, path, text);
     } catch (err) {
-      this.fs.rmSync(tmp, { force: true });
       throw new PrescaleError('E_STATE', `${path}: ${describeError(err)}`, { cause: err });
     }
   }

@@ -5,6 +5,7 @@ import type { ExcludeRule } from '../core/series/mask.js';
 import { EXCLUDE_LIMITS, parseExclude, showExclude } from '../config/excludes.js';
 import type { Logger } from '../observability/logger.js';
 import type { StateFs } from './state.js';
+import { writeAtomically } from './atomic-file.js';
 
 /**
  * Event masks added at run time (`POST /v1/services/{name}/exclude`, e.g. right after an
@@ -88,24 +89,10 @@ export class FileMaskStore extends MemoryMaskStore {
   }
 
   protected override save(): void {
-    const tmp = `${this.path}.tmp-${process.pid}`;
     const json = Object.fromEntries([...this.masks].map(([k, rules]) => [k, rules.map(showExclude)]));
     try {
-      this.fs.mkdirSync(this.dir, { recursive: true });
-      const fd = this.fs.openSync(tmp, 'w');
-      try {
-        this.fs.writeFileSync(fd, JSON.stringify(json));
-        this.fs.fsyncSync(fd);
-      } finally {
-        this.fs.closeSync(fd);
-      }
-      this.fs.renameSync(tmp, this.path);
+      writeAtomically(this.fs, this.dir, this.path, JSON.stringify(json));
     } catch (err) {
-      try {
-        this.fs.rmSync(tmp, { force: true });
-      } catch {
-        // the save error below is what counts
-      }
       throw new PrescaleError('E_STATE', `${this.path}: ${describeError(err)}`, { cause: err });
     }
   }

@@ -5,6 +5,7 @@ import { describeError, PrescaleError } from '../core/domain/errors.js';
 import type { PlannerState } from '../core/planner/plan.js';
 import { METRIC_LIMITS } from '../config/metrics.js';
 import type { Logger } from '../observability/logger.js';
+import { writeAtomically } from './atomic-file.js';
 
 /** Where planner state lives between cycles and across restarts. */
 export interface StateStore {
@@ -221,23 +222,9 @@ export class FileStateStore extends MemoryStateStore {
 
   override flush(): void {
     if (!this.dirty) return;
-    const tmp = `${this.path}.tmp-${process.pid}`;
     try {
-      this.fs.mkdirSync(this.dir, { recursive: true });
-      const fd = this.fs.openSync(tmp, 'w');
-      try {
-        this.fs.writeFileSync(fd, JSON.stringify(Object.fromEntries(this.states)));
-        this.fs.fsyncSync(fd);
-      } finally {
-        this.fs.closeSync(fd);
-      }
-      this.fs.renameSync(tmp, this.path);
+      writeAtomically(this.fs, this.dir, this.path, JSON.stringify(Object.fromEntries(this.states)));
     } catch (err) {
-      try {
-        this.fs.rmSync(tmp, { force: true });
-      } catch {
-        // nothing more can be done about it here: the save error below is what counts
-      }
       this.saveError = `${this.path}: ${describeError(err)}`;
       throw new PrescaleError('E_STATE', this.saveError, { cause: err });
     }
