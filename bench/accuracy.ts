@@ -12,6 +12,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { evaluateSeries, geometricMean, horizonSteps, type ModelScore } from '../src/core/forecast/evaluate.js';
 import { AUTO_CANDIDATES } from '../src/core/forecast/registry.js';
+import { LAG_REGRESSION } from './lag-regression.js';
 import { loadTrace, traceFiles } from './traces.js';
 
 /** The peers' scores on these traces under this protocol, as the forecasting issue quotes them. */
@@ -36,13 +37,20 @@ const say = (line = '') => {
   console.log(line);
 };
 
-const perTrace: { trace: string; scores: readonly ModelScore[] }[] = [];
+const perTrace: { trace: string; scores: readonly ModelScore[]; peer: ModelScore }[] = [];
 for (const file of traceFiles()) {
   const { name, series } = loadTrace(file);
   // one hour in the trace's own steps, as fcbench.py
   const horizon = horizonSteps(3600, series.step);
-  const ev = evaluateSeries(series, { horizon, origins: ORIGINS, windowDays: 14, evalDays: 7, models });
-  perTrace.push({ trace: name, scores: ev.scores });
+  const protocol = { horizon, origins: ORIGINS, windowDays: 14, evalDays: 7 };
+  const ev = evaluateSeries(series, { ...protocol, models });
+  // the peer on its own, so that it is no candidate of auto
+  const [peer] = evaluateSeries(series, {
+    ...protocol,
+    models: [LAG_REGRESSION.name],
+    extraModels: [LAG_REGRESSION],
+  }).scores;
+  perTrace.push({ trace: name, scores: ev.scores, peer });
   console.error(`${name}: ${ev.scores.map((s) => `${s.model} ${s.mase.toFixed(3)}`).join(', ')}`);
 }
 
@@ -52,9 +60,12 @@ say(
   `1 hour ahead (12 steps at 5 min, 2 on the 30-minute nyc_taxi), ${ORIGINS} origins over the last 7 days, 14-day training window, MASE.`,
 );
 say();
-say(`| trace | ${models.join(' | ')} |`);
-say(`|---|${models.map(() => '---').join('|')}|`);
-for (const t of perTrace) say(`| ${t.trace} | ${t.scores.map((s) => s.mase.toFixed(3)).join(' | ')} |`);
+say(`| trace | ${models.join(' | ')} | lag regression (peer) |`);
+say(`|---|${models.map(() => '---').join('|')}|---|`);
+for (const t of perTrace) {
+  say(`| ${t.trace} | ${t.scores.map((s) => s.mase.toFixed(3)).join(' | ')} | ${t.peer.mase.toFixed(3)} |`);
+}
+const peerGeo = geometricMean(perTrace.map((t) => t.peer.mase));
 const summary = models.map((model, i) => {
   const col = perTrace.map((t) => t.scores[i]);
   return {
@@ -66,7 +77,9 @@ const summary = models.map((model, i) => {
     fallbacks: col.reduce((a, s) => a + s.fallbacks, 0),
   };
 });
-say(`| **geometric mean** | ${summary.map((s) => `**${s.maseGeo.toFixed(3)}**`).join(' | ')} |`);
+say(
+  `| **geometric mean** | ${summary.map((s) => `**${s.maseGeo.toFixed(3)}**`).join(' | ')} | **${peerGeo.toFixed(3)}** |`,
+);
 say();
 say('| forecaster | geo-mean MASE | p90 coverage | sMAPE % | ms per fit+forecast | fallbacks |');
 say('|---|---|---|---|---|---|');
@@ -75,13 +88,14 @@ for (const s of summary) {
     `| prescale ${s.model} | ${s.maseGeo.toFixed(3)} | ${(100 * s.coverage).toFixed(1)} % | ${s.smape.toFixed(1)} | ${s.fitMs.toFixed(1)} | ${s.fallbacks} |`,
   );
 }
+say(`| direct lag regression (fcbench \`lagreg\` in TypeScript, measured) | ${peerGeo.toFixed(3)} | | | | |`);
 for (const [peer, mase] of PEERS) say(`| ${peer} (quoted) | ${mase.toFixed(3)} | | | | |`);
 say();
 const best = Math.min(...PEERS.map(([, v]) => v));
 const auto = summary.find((s) => s.model === 'auto');
 if (auto) {
   say(
-    `auto / best peer = ${(auto.maseGeo / best).toFixed(3)} (goal <= 0.90); p90 coverage ${(100 * auto.coverage).toFixed(1)} % (goal 85-95 %).`,
+    `auto / best peer = ${(auto.maseGeo / best).toFixed(3)} (goal <= 0.85); p90 coverage ${(100 * auto.coverage).toFixed(1)} % (goal 85-95 %).`,
   );
 }
 const dir = join(import.meta.dirname, 'out');

@@ -9,7 +9,7 @@ import type { FittedModel, ForecastModel, ModelContext } from './contract.js';
  */
 
 /** Rolling origins over the last two days, to choose models and calibrate p90. */
-const ORIGINS = 16;
+export const ORIGINS = 16;
 /** Longest horizon the backtest forecasts; p90 beyond it keeps the last step's width. */
 export const MAX_BACKTEST_H = 24;
 
@@ -65,9 +65,9 @@ export function backtestModel(
   return { model: model.name, origins, residuals, forecasts, fitted, mae: cnt ? sum / cnt : Number.POSITIVE_INFINITY };
 }
 
-/** Backtest origins spread over the last two days before the final `h` samples, latest last. */
-export function recentOrigins(n: number, h: number, ctx: ModelContext, count = ORIGINS): number[] {
-  const spacing = Math.max(1, Math.floor((2 * ctx.seasonDay) / count));
+/** Backtest origins spread over the last `days` days before the final `h` samples, latest last. */
+export function recentOrigins(n: number, h: number, ctx: ModelContext, count = ORIGINS, days = 2): number[] {
+  const spacing = Math.max(1, Math.floor((days * ctx.seasonDay) / count));
   const out: number[] = [];
   for (let i = count - 1; i >= 0; i--) {
     const o = n - h - i * spacing;

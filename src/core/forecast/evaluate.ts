@@ -4,6 +4,7 @@ import { stepsIn, type RegularSeries } from '../domain/series.js';
 import { fillGaps } from '../series/regular.js';
 import type { ForecastModel } from './contract.js';
 import { contextOf, forecastSeries } from './forecaster.js';
+import type { SelectionSettings } from './select.js';
 
 /**
  * Rolling-origin evaluation of forecasters on one series, the protocol of the reference bench
@@ -22,6 +23,8 @@ export interface EvaluationOptions {
   /** Names passed to forecastSeries (`auto` and registered models). */
   readonly models: readonly string[];
   readonly extraModels?: readonly ForecastModel[];
+  /** How `auto` chooses; the defaults when absent (bench/loto.ts compares settings). */
+  readonly selection?: SelectionSettings;
   /** Clock in milliseconds; `performance.now` by default. */
   readonly now?: () => number;
 }
@@ -93,7 +96,7 @@ export function evaluateSeries(series: RegularSeries, opts: EvaluationOptions): 
     for (const name of opts.models) {
       const a = acc.get(name)!;
       const t0 = now();
-      const fc = forecastSeries(window, h, { model: name, extraModels: opts.extraModels });
+      const fc = forecastSeries(window, h, { model: name, extraModels: opts.extraModels, selection: opts.selection });
       a.ms.push(now() - t0);
       if (fc.notes.some(isFallback)) a.fallbacks++;
       let ae = 0;

@@ -2,12 +2,12 @@ import { PrescaleError } from '../domain/errors.js';
 import type { Forecast, ForecastNote } from '../domain/forecast.js';
 import { DAY_SECONDS, WEEK_SECONDS, endOf, stepsIn, type RegularSeries } from '../domain/series.js';
 import { countGaps, fillGaps } from '../series/regular.js';
-import { MAX_BACKTEST_H, recentOrigins } from './backtest.js';
+import { MAX_BACKTEST_H, ORIGINS, recentOrigins } from './backtest.js';
 import type { FittedModel, ForecastModel, ModelContext } from './contract.js';
 import { p90At, p90Margins, randomWalkMargins } from './intervals.js';
 import { naive } from './models/naive.js';
 import { AUTO_CANDIDATES, findModel, modelNames } from './registry.js';
-import { chooseModels, scoreCandidates } from './select.js';
+import { DEFAULT_SELECTION, chooseModels, scoreCandidates, type SelectionSettings } from './select.js';
 
 export type { FittedModel, ForecastModel, ModelContext } from './contract.js';
 export { forecastWith } from './contract.js';
@@ -19,6 +19,8 @@ export interface ForecastOptions {
   readonly model?: string;
   /** Models loaded at run time (e.g. an LSTM from models/), usable by name and by `auto`. */
   readonly extraModels?: readonly ForecastModel[];
+  /** How `auto` chooses (candidates, combination); the defaults when absent. For benches. */
+  readonly selection?: SelectionSettings;
 }
 
 /** The context models see: seasons in samples at this step. */
@@ -65,11 +67,20 @@ export function prepareForecaster(
   }
   const nonNegative = y.every((v) => v >= 0);
   const hb = Math.min(horizon, MAX_BACKTEST_H);
-  const origins = recentOrigins(y.length, hb, ctx);
-  const names = requested === 'auto' ? [...AUTO_CANDIDATES, ...extra.map((m) => m.name)] : [requested];
-  const models = names.map((name) => findModel(name, extra) as ForecastModel);
-  const ranked = scoreCandidates(models, y, origins, hb, ctx, notes, requested !== 'auto');
-  let { chosen, residuals } = chooseModels(ranked, y, requested === 'auto');
+  const days = options.selection?.backtestDays ?? DEFAULT_SELECTION.backtestDays;
+  // the same density of origins over a longer backtest: 8 a day
+  const origins = recentOrigins(y.length, hb, ctx, Math.round((ORIGINS * days) / DEFAULT_SELECTION.backtestDays), days);
+  const auto = requested === 'auto';
+  const candidates = options.selection?.candidates ?? [...AUTO_CANDIDATES, ...extra.map((m) => m.name)];
+  const names = auto ? candidates : [requested];
+  const models = names.map((name) => {
+    const model = findModel(name, extra);
+    if (!model)
+      throw new PrescaleError('E_INPUT', `unknown candidate model "${name}"; valid: ${modelNames(extra).join(', ')}`);
+    return model;
+  });
+  const ranked = scoreCandidates(models, y, origins, hb, ctx, notes, !auto);
+  let { chosen, residuals } = chooseModels(ranked, y, auto ? options.selection : { combine: 1 });
   if (!chosen.length) {
     const days = ((y.length * ctx.step) / DAY_SECONDS).toFixed(1);
     notes.push({

@@ -3,7 +3,12 @@ import { holtWinters, holtWintersMultiplicative } from './models/holt-winters.js
 import { mstl, mstlRobust } from './models/mstl/model.js';
 import { naive } from './models/naive.js';
 import { seasonalNaiveDay, seasonalNaiveWeek } from './models/seasonal-naive.js';
-import { windowRegressionDay, windowRegressionHuber, windowRegressionWeek } from './models/window-regression.js';
+import {
+  windowRegressionDay,
+  windowRegressionFull,
+  windowRegressionHuber,
+  windowRegressionWeek,
+} from './models/window-regression.js';
 
 /**
  * Every built-in model, registered once by name. A new model is one file in models/ and one line
@@ -16,6 +21,7 @@ export const BUILTIN_MODELS: readonly ForecastModel[] = Object.freeze([
   windowRegressionDay,
   windowRegressionWeek,
   windowRegressionHuber,
+  windowRegressionFull,
   holtWinters,
   holtWintersMultiplicative,
   mstl,

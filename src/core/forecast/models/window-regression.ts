@@ -13,6 +13,8 @@ export interface WindowRegressionOptions {
   readonly weekly: boolean;
   /** Robust fit: iteratively reweighted least squares with Huber weights. */
   readonly huber: boolean;
+  /** Training rows: the last this many days before the origin; the whole history when absent. */
+  readonly trainDays?: number;
 }
 
 /** Number of recent lags: the last hour at the series' step, between 3 and 12 samples. */
@@ -189,6 +191,70 @@ function fitDirect(
   return out;
 }
 
+/** One-step prediction of y[t] by the coefficients `b` of a direct step-1 fit. */
+function oneStep(y: ArrayLike<number>, t: number, b: Float64Array, { L, m, w }: Lags): number {
+  let v = 0;
+  for (let j = 0; j < L; j++) v += b[j] * y[t - 1 - j];
+  v += b[L] * y[t - m];
+  if (w !== undefined) v += b[L + 1] * y[t - w];
+  return v + b[b.length - 1];
+}
+
+interface HuberCleaning {
+  /** The series with its outliers clipped, from `first` on. */
+  readonly cleaned: Float64Array;
+  /** y[i] clipped the same way, for a forecast's inputs. */
+  readonly clip: (y: readonly number[], i: number) => number;
+}
+
+/**
+ * Robust fit by cleaning: residuals of a one-step least-squares fit beyond Huber's 1.345·σ (σ
+ * from the MAD) are clipped to it, then the model is refitted on the cleaned series (Huber 1964's
+ * ψ applied once; the same idea as R forecast's tsclean before a fit). None when σ is 0.
+ */
+function huberClean(data: Float64Array, first: number, lags: Lags): HuberCleaning | undefined {
+  const n = data.length;
+  const [b1] = fitDirect(data, first, 1, lags.L, lags.m, lags.w);
+  const pred = new Float64Array(n);
+  const abs = new Float64Array(n - first);
+  for (let t = first; t < n; t++) {
+    pred[t] = oneStep(data, t, b1, lags);
+    abs[t - first] = Math.abs(data[t] - pred[t]);
+  }
+  const c = (1.345 * kthSmallest(abs, abs.length >> 1)) / 0.6745;
+  if (!(c > 0)) return undefined;
+  const cleaned = data.slice();
+  for (let t = first; t < n; t++) cleaned[t] = pred[t] + Math.max(-c, Math.min(c, data[t] - pred[t]));
+  const start = Math.max(lags.L, lags.w ?? lags.m);
+  const clip = (y: readonly number[], i: number) => {
+    if (i < start) return y[i];
+    const v = oneStep(y, i, b1, lags);
+    return v + Math.max(-c, Math.min(c, y[i] - v));
+  };
+  return { cleaned, clip };
+}
+
+/**
+ * A copy of y[0, origin) whose samples a forecast of `direct` steps reads (the last L, and the day
+ * and week lags of those steps) are cleaned by `clip`.
+ */
+function cleanedInputs(
+  y: readonly number[],
+  origin: number,
+  direct: number,
+  lags: Lags,
+  clip: (y: readonly number[], i: number) => number,
+): number[] {
+  const out = y.slice(0, origin);
+  const at = new Set<number>();
+  for (let j = 0; j < lags.L; j++) at.add(origin - 1 - j);
+  for (const lag of lags.w === undefined ? [lags.m] : [lags.m, lags.w]) {
+    for (let i = origin - lag; i < Math.min(origin, origin - lag + direct); i++) at.add(i);
+  }
+  for (const i of at) if (i >= 0) out[i] = clip(y, i);
+  return out;
+}
+
 /**
  * Direct multi-horizon sliding-window regression (Taieb et al., "A review and comparison of
  * strategies for multi-step ahead time series forecasting", 2012, the "direct" strategy): for each
@@ -216,41 +282,22 @@ export function windowRegression(opts: WindowRegressionOptions): ForecastModel {
         x[p - 1] = 1;
         return x;
       };
-      const first = Math.max(L, (opts.weekly ? w : m) + 1, n - TRAIN_DAYS * m);
+      const first = Math.max(L, (opts.weekly ? w : m) + 1, n - (opts.trainDays ?? n) * m);
       // (no more direct steps than the rows there are to fit them)
       const direct = Math.min(Math.max(h, 1), MAX_DIRECT, n - first);
       const data = new Float64Array(y);
-      let train = data;
-      if (opts.huber) {
-        // Robust fit by cleaning: residuals of a one-step least-squares fit beyond Huber's
-        // 1.345·σ (σ from the MAD) are clipped to it, then the model is refitted on the cleaned
-        // series (Huber 1964's ψ applied once; the same idea as R forecast's tsclean before a fit).
-        const [b1] = fitDirect(data, first, 1, L, m, opts.weekly ? w : undefined);
-        const pred = new Float64Array(n);
-        const abs = new Float64Array(n - first);
-        for (let t = first; t < n; t++) {
-          let v = 0;
-          for (let j = 0; j < L; j++) v += b1[j] * data[t - 1 - j];
-          v += b1[L] * data[t - m];
-          if (opts.weekly) v += b1[L + 1] * data[t - w];
-          v += b1[p - 1];
-          pred[t] = v;
-          abs[t - first] = Math.abs(data[t] - v);
-        }
-        const sigma = kthSmallest(abs, abs.length >> 1) / 0.6745;
-        const c = 1.345 * sigma;
-        if (c > 0) {
-          const cleaned = data.slice();
-          for (let t = first; t < n; t++) cleaned[t] = pred[t] + Math.max(-c, Math.min(c, data[t] - pred[t]));
-          train = cleaned;
-        }
-      }
+      const wk = opts.weekly ? w : undefined;
+      const robust = opts.huber ? huberClean(data, first, { L, m, w: wk }) : undefined;
+      const train = robust?.cleaned ?? data;
       const betas = fitDirect(train, first, direct, L, m, opts.weekly ? w : undefined);
       return {
         predict(yy, origin, hh) {
           const out = new Array<number>(hh);
+          // the inputs cleaned as the training rows were: a fresh spike does not lift the forecast
+          const at = robust?.clip;
+          const input = at ? cleanedInputs(yy, origin, betas.length, { L, m, w: wk }, at) : yy;
           for (let k = 1; k <= Math.min(hh, betas.length); k++) {
-            const f = features(yy, origin, k);
+            const f = features(input, origin, k);
             const beta = betas[k - 1];
             let pred = 0;
             for (let j = 0; j < p; j++) pred += beta[j] * f[j];
@@ -265,6 +312,8 @@ export function windowRegression(opts: WindowRegressionOptions): ForecastModel {
   };
 }
 
-export const windowRegressionDay = windowRegression({ name: 'window_regression', weekly: false, huber: false });
-export const windowRegressionWeek = windowRegression({ name: 'window_regression_week', weekly: true, huber: false });
-export const windowRegressionHuber = windowRegression({ name: 'window_regression_huber', weekly: false, huber: true });
+export const windowRegressionDay = windowRegression({ name: 'window_regression', weekly: false, huber: false, trainDays: TRAIN_DAYS });
+export const windowRegressionWeek = windowRegression({ name: 'window_regression_week', weekly: true, huber: false, trainDays: TRAIN_DAYS });
+// every row of the history, as the reference bench's lag regression (fcbench.py `lagreg`)
+export const windowRegressionFull = windowRegression({ name: 'window_regression_full', weekly: false, huber: false });
+export const windowRegressionHuber = windowRegression({ name: 'window_regression_huber', weekly: false, huber: true, trainDays: TRAIN_DAYS });

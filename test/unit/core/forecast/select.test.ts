@@ -4,7 +4,13 @@ import type { ForecastNote } from '../../../../src/core/domain/forecast.js';
 import { backtestModel } from '../../../../src/core/forecast/backtest.js';
 import type { ForecastModel, ModelContext } from '../../../../src/core/forecast/contract.js';
 import { contextOf, forecastSeries } from '../../../../src/core/forecast/forecaster.js';
-import { chooseModels, meanAbs, scoreCandidates } from '../../../../src/core/forecast/select.js';
+import {
+  chooseModels,
+  meanAbs,
+  scoreCandidates,
+  type Candidate,
+  type SelectionSettings,
+} from '../../../../src/core/forecast/select.js';
 
 const step = 300;
 const ctx: ModelContext = contextOf({ start: 0, step, values: [] });
@@ -66,7 +72,7 @@ test('the mean of the best few is chosen when it beats the best alone on the sam
     [],
     false,
   );
-  const combined = chooseModels(ranked, y, true);
+  const combined = chooseModels(ranked, y);
   assert.deepEqual(
     combined.chosen.map((c) => c.model.name),
     ['down', 'up'],
@@ -74,11 +80,11 @@ test('the mean of the best few is chosen when it beats the best alone on the sam
   assert.ok(meanAbs(combined.residuals!) < ranked[0].run!.mae);
   // without combination, or when the mean is worse, the best one alone
   assert.deepEqual(
-    chooseModels(ranked, y, false).chosen.map((c) => c.model.name),
+    chooseModels(ranked, y, { combine: 1 }).chosen.map((c) => c.model.name),
     ['down'],
   );
   const same = scoreCandidates([offset('a', 1), offset('b', 2)], y, origins, 4, ctx, [], false);
-  const alone = chooseModels(same, y, true);
+  const alone = chooseModels(same, y);
   assert.deepEqual(
     alone.chosen.map((c) => c.model.name),
     ['a'],
@@ -87,7 +93,7 @@ test('the mean of the best few is chosen when it beats the best alone on the sam
 });
 
 test('nothing to choose from: an empty choice', () => {
-  assert.deepEqual(chooseModels([], y, true), { chosen: [], residuals: undefined });
+  assert.deepEqual(chooseModels([], y), { chosen: [], residuals: undefined });
   assert.equal(meanAbs([]), Infinity);
 });
 
@@ -103,4 +109,48 @@ test('auto uses the robust MSTL on a flat baseline with spikes, and a fresh spik
   const fc = forecastSeries({ start: 0, step, values }, 12);
   assert.match(fc.model, /mstl_robust/);
   for (const v of fc.p50) assert.ok(v > 20 && v < 23, `p50 ${v.toFixed(2)} stays at the baseline`);
+});
+
+/** A candidate whose backtest forecast at origin i (one step, of a zero series) is fc[i]. */
+function made(name: string, fc: readonly number[]): Candidate {
+  const residuals = fc.map((v) => [-v]);
+  return {
+    model: offset(name, 0),
+    run: {
+      model: name,
+      origins: fc.map((_, i) => 4 * i),
+      residuals,
+      forecasts: fc.map((v) => [v]),
+      fitted: { predict: () => [] },
+      mae: meanAbs(residuals),
+    },
+  };
+}
+
+test('the mean of the best three stays unless a smaller set beats it by more than z standard errors', () => {
+  const zero = new Array<number>(20).fill(0);
+  // alone 0.2, the best two 0.219, all three 0.225: lower on average, but by less than the noise
+  const noisy = [made('a', [0, 0, 0, 0.8]), made('b', [0.45, 0.45, 0.45, -0.4]), made('c', [0.45, 0.45, 0.45, -0.4])];
+  const names = (ranked: Candidate[], settings: SelectionSettings) =>
+    chooseModels(ranked, zero, settings).chosen.map((c) => c.model.name);
+  assert.deepEqual(names(noisy, { z: 0 }), ['a']);
+  assert.deepEqual(names(noisy, { z: 1 }), ['a', 'b', 'c']);
+  assert.deepEqual(names(noisy, {}), ['a', 'b', 'c']);
+  // lower at every origin: the best alone, at any finite z
+  const clear = [made('a', [0, 0, 0, 0.1]), made('b', [0.45, 0.45, 0.45, 0.5]), made('c', [0.45, 0.45, 0.45, 0.5])];
+  assert.deepEqual(names(clear, { z: 1 }), ['a']);
+  assert.deepEqual(names(clear, { z: 3 }), ['a']);
+  assert.deepEqual(names(clear, { z: Infinity }), ['a', 'b', 'c']);
+  assert.deepEqual(names(noisy, { combine: 2, z: 1 }), ['a', 'b']);
+  assert.deepEqual(names(noisy, { combine: 1 }), ['a']);
+});
+
+test('auto chooses among the candidates it is given, and names an unknown one', () => {
+  const values = Array.from({ length: 4 * 288 }, (_, i) => 10 + Math.sin((2 * Math.PI * i) / 288));
+  const fc = forecastSeries({ start: 0, step, values }, 12, { selection: { candidates: ['seasonal_naive_day'] } });
+  assert.equal(fc.model, 'auto:seasonal_naive_day');
+  assert.throws(
+    () => forecastSeries({ start: 0, step, values }, 12, { selection: { candidates: ['no_such_model'] } }),
+    /no_such_model/,
+  );
 });
