@@ -72,12 +72,12 @@ export function planReplicas(
 ): { decision: Decision; state: PlannerState } {
   const one = proposeFor(input, policy, state);
   const { decision, recommendations, lastScaleAt } = decide(input, policy, state, one);
-  // absent rather than undefined, so that the state round-trips through JSON unchanged
-  const next: PlannerState = {
-    recommendations,
-    ...(lastScaleAt !== undefined && { lastScaleAt }),
-    ...memoryOf(one),
-  };
+  // absent rather than undefined, so that the state round-trips through JSON unchanged; set one
+  // by one (not spread): the replay runs this for every step of every candidate policy
+  const next: Mutable<PlannerState> = { recommendations };
+  if (lastScaleAt !== undefined) next.lastScaleAt = lastScaleAt;
+  if (one.lastForecast) next.lastForecast = one.lastForecast;
+  if (one.forecastError !== undefined) next.forecastError = one.forecastError;
   return { decision, state: next };
 }
 
@@ -158,11 +158,13 @@ function proposeFor(input: PlanInput, policy: ScalingPolicy, memory: MetricMemor
 }
 
 function memoryOf(m: MetricProposal): MetricMemory {
-  return {
-    ...(m.lastForecast && { lastForecast: m.lastForecast }),
-    ...(m.forecastError !== undefined && { forecastError: m.forecastError }),
-  };
+  const out: Mutable<MetricMemory> = {};
+  if (m.lastForecast) out.lastForecast = m.lastForecast;
+  if (m.forecastError !== undefined) out.forecastError = m.forecastError;
+  return out;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Steps 4–7 on the proposal that won, once per service: the decision and what the window keeps. */
 function decide(input: PlanInput, policy: ScalingPolicy, state: PlannerState, won: MetricProposal) {
@@ -273,12 +275,17 @@ function limit(
   let desired = proposed;
   // 4. Scale-down stabilisation: the highest recommendation of the window holds replicas up.
   const windowStart = now - policy.scaleDownStabilizationSec;
-  const recommendations = [
-    ...state.recommendations.filter((r) => r.at > windowStart && r.at <= now),
-    { at: now, replicas: desired },
-  ];
+  const recommendations: { at: number; replicas: number }[] = [];
+  let highest = desired;
+  for (const r of state.recommendations) {
+    if (r.at > windowStart && r.at <= now) {
+      recommendations.push(r);
+      if (r.replicas > highest) highest = r.replicas;
+    }
+  }
+  recommendations.push({ at: now, replicas: desired });
   if (desired < current) {
-    const held = Math.min(current, Math.max(...recommendations.map((r) => r.replicas)));
+    const held = Math.min(current, highest);
     if (held > desired) {
       desired = held;
       reasons.push('ScaleDownStabilized');
