@@ -42,8 +42,8 @@ export function registerSimulate(program: Command): void {
     .option('--model <name>', 'forecast model (default: the policy file, else auto)')
     .option('--json', 'print the summary as JSON')
     .option(...EXCLUDE_FLAG)
-    .action((o: SimulateOptions) => {
-      const { series, sim, cmp, seconds, policy } = runReplay(o);
+    .action(async (o: SimulateOptions) => {
+      const { series, sim, cmp, seconds, policy } = await runReplay(o);
       writeCsv(
         o.output,
         ['timestamp', 'replicas'],

@@ -5,11 +5,14 @@ import { isPrescaleError } from '../../../../src/core/domain/errors.js';
 import type { RegularSeries } from '../../../../src/core/domain/series.js';
 import {
   compareWithReferences,
+  forecastWalk,
+  joinWalks,
   oracleSchedule,
   reactiveHpa,
   replay,
   scoreSchedule,
   simulate,
+  walkPieces,
 } from '../../../../src/core/simulate/index.js';
 
 test('replay: scale-ups are ready after the delay, scale-downs act at once, pending cost', () => {
@@ -108,4 +111,30 @@ test('simulate: a startup delay of more than MAX_HORIZON_STEPS steps is refused 
     (e: unknown) => isPrescaleError(e, 'E_INPUT') && /horizon of 86402 steps of 1 s, more than 10000/.test(e.message),
   );
   assert.ok(performance.now() - t0 < 1000);
+});
+
+test('walk pieces: whole refit intervals covering the series, and their walks join into the whole walk', () => {
+  const series = dailyPeaks(4, 30);
+  const pieces = walkPieces(series, 5);
+  assert.equal(pieces.length, 5);
+  assert.equal(pieces[0][0], 0);
+  assert.equal(pieces.at(-1)?.[1], series.values.length);
+  for (const [i, [from, to]] of pieces.entries()) {
+    assert.equal(from % 12, 0);
+    assert.ok(to > from);
+    if (i > 0) assert.equal(from, pieces[i - 1][1]);
+  }
+  const whole = forecastWalk(series, 3);
+  const parts = pieces.map(([walkFrom, walkTo]) => forecastWalk(series, 3, { walkFrom, walkTo }));
+  assert.deepStrictEqual(joinWalks(parts.reverse()), whole);
+  assert.equal(walkPieces(series, 10_000).length, series.values.length / 12);
+});
+
+test('simulate: a walk passed in gives the same result as the walk simulate makes', () => {
+  const series = dailyPeaks(5, 30);
+  const policy = { ...policyWith(100, { startupDelaySec: 300 }), autoTune: true };
+  const walk = forecastWalk(series, 3);
+  const withWalk = simulate(series, policy, {}, walk);
+  assert.ok(withWalk.tunings.length > 0);
+  assert.deepStrictEqual(withWalk, simulate(series, policy));
 });
