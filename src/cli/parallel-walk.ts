@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { Piscina } from 'piscina';
 import { stepsIn, type RegularSeries } from '../core/domain/series.js';
 import {
   forecastWalk,
@@ -9,7 +9,7 @@ import {
   type ReplayPhase,
   type SimulationOptions,
 } from '../core/simulate/index.js';
-import type { WalkMessage, WalkTask } from './walk-worker.js';
+import type { WalkResult, WalkTask } from './walk-worker.js';
 
 /**
  * The forecast walk of a replay on several cores. Its refits depend on the data only, so pieces
@@ -19,7 +19,7 @@ import type { WalkMessage, WalkTask } from './walk-worker.js';
 
 /** Refit intervals per thread below which another thread does not pay for starting it. */
 const INTERVALS_PER_THREAD = 150;
-/** Pieces per thread: the threads take the next piece when done, so uneven pieces even out. */
+/** Pieces per thread: a thread takes the next piece when done, so uneven pieces even out. */
 const PIECES_PER_THREAD = 4;
 
 /** Threads worth using on this walk: one per core, fewer on a short series. */
@@ -48,39 +48,31 @@ export async function parallelWalk(
   const n = series.values.length;
   if (threads < 2 || pieces.length < 2) return serial();
   // compiled: walk-worker.js beside this file; from source (tsx), the .ts file
-  const url = new URL(`./walk-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
-  const walks: ForecastWalk[] = [];
-  let next = 0;
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  const pool = new Piscina({
+    filename: new URL(`./walk-worker.${ext}`, import.meta.url).href,
+    minThreads: threads,
+    maxThreads: threads,
+  });
   let done = 0;
-  const work = (worker: Worker) =>
-    new Promise<void>((resolve, reject) => {
-      const send = () => {
-        if (next >= pieces.length) return resolve();
-        const [walkFrom, walkTo] = pieces[next++];
-        const task: WalkTask = { series, horizon, opts: { refitEverySec, historySec, forecast, walkFrom, walkTo } };
-        worker.postMessage(task);
-      };
-      worker.on('message', (m: WalkMessage) => {
-        if ('progress' in m) {
-          done += m.progress;
-          onProgress?.('forecast', Math.min(done, n), n);
-        } else if ('walk' in m) {
-          walks.push(m.walk);
-          send();
-        } else reject(new Error(m.error));
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => reject(new Error(`walk worker exited with code ${code}`)));
-      send();
-    });
-  const workers = Array.from({ length: Math.min(threads, pieces.length) }, () => new Worker(url));
+  const walkOne = async (task: WalkTask): Promise<ForecastWalk> => {
+    const r = (await pool.run(task)) as WalkResult;
+    if ('error' in r) throw new Error(r.error);
+    done += (task.opts.walkTo ?? n) - (task.opts.walkFrom ?? 0);
+    onProgress?.('forecast', done, n);
+    return r.walk;
+  };
   try {
-    await Promise.all(workers.map(work));
-  } catch {
-    return serial();
+    const tasks = pieces.map(([walkFrom, walkTo]): WalkTask => ({
+      series,
+      horizon,
+      opts: { refitEverySec, historySec, forecast, walkFrom, walkTo },
+    }));
+    // every piece settles before the pool ends (a rejection left behind would end the process)
+    const walks = await Promise.allSettled(tasks.map(walkOne));
+    const ok = walks.flatMap((w) => (w.status === 'fulfilled' ? [w.value] : []));
+    return ok.length === walks.length ? joinWalks(ok) : serial();
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await pool.destroy();
   }
-  onProgress?.('forecast', n, n);
-  return joinWalks(walks);
 }
