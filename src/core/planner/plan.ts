@@ -27,6 +27,11 @@ export interface PlanInput {
   readonly intervalSec?: number;
   /** Bounds of the scheduled windows in force now (src/core/schedule/windows.ts); they replace the policy's. */
   readonly bounds?: WindowBounds;
+  /**
+   * false: the decision carries no message and no schedule (a replay that keeps only the replicas
+   * skips their cost); the replicas and the state are the same. Default true.
+   */
+  readonly explain?: boolean;
 }
 
 /** What the planner remembers of one load metric's forecast. */
@@ -178,7 +183,7 @@ function decide(input: PlanInput, policy: ScalingPolicy, state: PlannerState, wo
     desiredReplicas: desired,
     reason,
     reasons,
-    message: `${current} → ${desired} (${reason}): ${parts.join('; ')}`,
+    message: input.explain === false ? '' : `${current} → ${desired} (${reason}): ${parts.join('; ')}`,
     predictive,
     reactive: won.reactive,
     schedule,
@@ -234,7 +239,7 @@ function propose(
     return { desired: reactive, schedule: [], reasons, parts };
   }
   const headroom = trusted ? policy.headroom : Math.max(policy.headroom, UNTRUSTED_HEADROOM);
-  const schedule = scheduleFrom(f, policy, headroom);
+  const schedule = input.explain === false ? [] : scheduleFrom(f, policy, headroom);
   const until = now + policy.startupDelaySec + (input.intervalSec ?? 60);
   let predictive = 0;
   for (let i = 0; i < f.p50.length; i++) {

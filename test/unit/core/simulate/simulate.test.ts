@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { policyWith } from '../../../../src/config/defaults.js';
 import { isPrescaleError } from '../../../../src/core/domain/errors.js';
+import type { Decision } from '../../../../src/core/domain/decision.js';
 import type { RegularSeries } from '../../../../src/core/domain/series.js';
+import { initialPlannerState } from '../../../../src/core/planner/plan.js';
 import {
   compareWithReferences,
   forecastWalk,
   joinWalks,
   oracleSchedule,
+  planAlong,
   reactiveHpa,
   replay,
   scoreSchedule,
@@ -137,4 +140,23 @@ test('simulate: a walk passed in gives the same result as the walk simulate make
   const withWalk = simulate(series, policy, {}, walk);
   assert.ok(withWalk.tunings.length > 0);
   assert.deepStrictEqual(withWalk, simulate(series, policy));
+});
+
+test('plan along: without anyone reading the decisions (the tuning), the same replicas and state', () => {
+  const series = dailyPeaks(4, 30);
+  const walk = forecastWalk(series, 3);
+  const y = series.values;
+  const noisy = y.map((v, i) => v * (1 + 0.3 * Math.sin(i * 0.7)));
+  for (const policy of [
+    policyWith(100, { startupDelaySec: 300 }),
+    policyWith(100, { startupDelaySec: 300, scaleDownStabilizationSec: 1800, marginScale: 2, quantile: 'p50' }),
+  ]) {
+    const start = { current: 1, state: initialPlannerState() };
+    const seen: Decision[] = [];
+    const read = planAlong(series, noisy, walk.forecasts, policy, 600, y.length, start, (_, d) => seen.push(d));
+    const unread = planAlong(series, noisy, walk.forecasts, policy, 600, y.length, start);
+    assert.deepStrictEqual(unread, read);
+    assert.ok(seen.every((d) => d.message.length > 0));
+    assert.ok(new Set(read.replicas).size > 2);
+  }
 });
