@@ -18,7 +18,7 @@ import type { WalkResult, WalkTask } from './walk-worker.js';
  */
 
 /** Refit intervals per thread below which another thread does not pay for starting it. */
-const INTERVALS_PER_THREAD = 150;
+const INTERVALS_PER_THREAD = 250;
 /** Pieces per thread: a thread takes the next piece when done, so uneven pieces even out. */
 const PIECES_PER_THREAD = 4;
 

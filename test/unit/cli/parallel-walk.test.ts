@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import { parallelWalk, walkThreads } from '../../../src/cli/parallel-walk.js';
 import { isPrescaleError } from '../../../src/core/domain/errors.js';
@@ -40,6 +41,8 @@ test('parallel walk: an unknown model is the E_INPUT the walk in one thread rais
 });
 
 test('parallel walk: threads only for a walk long enough to pay for them', () => {
-  assert.equal(walkThreads(load(4)), 1);
-  assert.ok(walkThreads(load(30)) >= 1);
+  assert.equal(walkThreads(load(14)), 1);
+  // 720 hourly refits: two threads where there are two cores
+  assert.equal(walkThreads(load(30)), Math.min(2, availableParallelism()));
+  assert.equal(walkThreads(load(30), { refitEverySec: 7200 }), 1);
 });
