@@ -1,14 +1,17 @@
 import cliProgress from 'cli-progress';
-import { readHistory } from './history.js';
+import type { Command } from 'commander';
+import { numberArg } from './options.js';
+import { EXCLUDE_FLAG, readHistory } from './history.js';
 import { policyWith } from '../config/defaults.js';
 import { loadPolicyFile } from '../config/schema.js';
 import { overridesFromConfig } from '../config/service-spec.js';
 import { PrescaleError } from '../core/domain/errors.js';
 import type { ScalingPolicy } from '../core/domain/policy.js';
-import { MAX_HORIZON_STEPS, MAX_REPLICAS } from '../core/domain/limits.js';
+import { MAX_HORIZON_STEPS, MAX_REPLICAS, MAX_STARTUP_DELAY_SEC } from '../core/domain/limits.js';
 import { DAY_SECONDS, type RegularSeries } from '../core/domain/series.js';
 import { contextOf } from '../core/forecast/forecaster.js';
 import { fillGaps } from '../core/series/regular.js';
+import { parallelWalk, walkThreads } from './parallel-walk.js';
 import {
   compareWithReferences,
   scoredFrom,
@@ -42,6 +45,21 @@ export interface ReplayRun {
   readonly cmp: { scoredFrom: number; prescale: PolicyScore; reactive: PolicyScore; oracle: PolicyScore };
   /** Seconds the simulation itself took. */
   readonly seconds: number;
+}
+
+/** The options of `simulate` and `report` that describe the replay (`ReplayArgs`), added to `cmd`. */
+export function replayOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--input <file>', 'trace CSV (timestamp,value): the demand, one row per step')
+    .requiredOption('--capacity <load>', 'load one replica serves', numberArg({ positive: true }))
+    .requiredOption(
+      '--startup-delay <seconds>',
+      `seconds from a scale-up to a ready replica (at most ${MAX_STARTUP_DELAY_SEC})`,
+      numberArg({ min: 0, max: MAX_STARTUP_DELAY_SEC }),
+    )
+    .option('--policy <file>', 'YAML policy (keys as in the config file `defaults:`); flags win')
+    .option('--model <name>', 'forecast model (default: the policy file, else auto)')
+    .option(...EXCLUDE_FLAG);
 }
 
 /** The policy of a replay: built-in defaults (no upper bound), then the file, then the flags. */
@@ -95,19 +113,25 @@ function checkTrace(series: RegularSeries, o: ReplayArgs): void {
 
 /**
  * The replay `simulate` and `report` share: reads and checks the trace, replays it through the
- * forecaster and planner (simulate) and scores it against the reactive HPA and the oracle.
+ * forecaster and planner (simulate) and scores it against the reactive HPA and the oracle. The
+ * forecast walk runs on `threads` cores (default: walkThreads), with the same forecasts as on one.
  */
-export function runReplay(
+export async function runReplay(
   o: ReplayArgs,
   onProgress?: (phase: ReplayPhase, done: number, total: number) => void,
-): ReplayRun {
+  threads?: number,
+): Promise<ReplayRun> {
   const { policy, model: fileModel } = simulationPolicy(o);
   const model = o.model ?? fileModel ?? 'auto';
   const filled = fillGaps(readHistory(o.input, o.exclude));
   const series: RegularSeries = { ...filled, values: filled.values.map((v) => Math.max(0, v)) };
   checkTrace(series, o);
   const t0 = performance.now();
-  const sim = simulate(series, policy, { forecast: { model }, onProgress });
+  const opts = { forecast: { model }, onProgress };
+  // the horizon simulate() would choose: what the planner looks at
+  const horizon = Math.ceil(policy.startupDelaySec / series.step) + 2;
+  const walk = await parallelWalk(series, horizon, opts, threads ?? walkThreads(series), onProgress);
+  const sim = simulate(series, policy, opts, walk);
   const seconds = (performance.now() - t0) / 1000;
   const seasonDay = contextOf(series).seasonDay;
   const delaySteps = Math.ceil(policy.startupDelaySec / series.step);
