@@ -36,7 +36,9 @@ export const AUTO_CANDIDATES: readonly string[] = Object.freeze([
   'seasonal_naive_day',
   'seasonal_naive_week',
   // window_regression (plain least squares) is registered but not a candidate: beside its Huber
-  // sibling it did not change auto's score, and it cost two fits per forecast
+  // sibling it did not change auto's score, and it cost two fits per forecast; nor is
+  // window_regression_full (every row, as the reference lag regression): both made auto worse
+  // with 40 origins (bench/loto.ts)
   'window_regression_week',
   'window_regression_huber',
   'holt_winters',

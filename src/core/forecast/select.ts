@@ -3,8 +3,8 @@ import { backtestModel, type BacktestRun } from './backtest.js';
 import type { ForecastModel, ModelContext } from './contract.js';
 
 /**
- * Which models forecast a series: every candidate is scored by its backtest, and the best one is
- * kept, or the mean of the best few when that mean scores better.
+ * Which models forecast a series: every candidate is scored by its backtest, and the mean of the
+ * best three is kept, or a smaller set when it scores clearly better on the same backtest.
  */
 
 /** A model that could run on the series, with its backtest (none when no origin fits). */
