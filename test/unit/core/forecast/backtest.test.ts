@@ -85,3 +85,11 @@ test('origins: 16 over the last two days, latest last at n − h, none at or bef
   assert.ok(o.every((v, i) => i === 0 || v - o[i - 1] === 36));
   assert.deepEqual(recentOrigins(100, 12, ctx), [16, 52, 88]);
 });
+
+test('origins over a longer backtest keep their spacing when their count grows with the days', () => {
+  // 4 days, 32 origins: spacing 4·288 / 32 = 36, the first 31·36 before the last
+  const o = recentOrigins(4000, 12, ctx, 32, 4);
+  assert.equal(o.length, 32);
+  assert.equal(o.at(-1), 4000 - 12);
+  assert.equal(o[0], 4000 - 12 - 31 * 36);
+});
