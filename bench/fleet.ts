@@ -35,7 +35,7 @@ interface Side {
   mode: string;
   cycles: Array<{ name: string; s: number; planned: number }>;
   maxRssMiB: number;
-  healthz: { n: number; p50: number; p99: number; max: number; failed: number };
+  healthz: { n: number; p50: number; p99: number; max: number; failed: number; why: string[] };
 }
 
 /** Runs one side, probing its /healthz (one request at a time) from its URL line to its RESULT line. */
@@ -43,6 +43,7 @@ async function side(url: string, end: number, mode: string): Promise<Side> {
   const child = spawn(
     process.execPath,
     [
+      ...(process.env.FLEET_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       '--import',
       'tsx',
       join(import.meta.dirname, 'fleet', 'run.ts'),
@@ -55,10 +56,11 @@ async function side(url: string, end: number, mode: string): Promise<Side> {
       '--end',
       String(end),
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const lat: number[] = [];
   let failed = 0;
+  const why: string[] = [];
   let probing = false;
   let result: Omit<Side, 'healthz'> | undefined;
   let probe: Promise<void> = Promise.resolve();
@@ -73,15 +75,22 @@ async function side(url: string, end: number, mode: string): Promise<Side> {
             const r = await fetch(`${address}/healthz`, { signal: AbortSignal.timeout(10_000) });
             await r.arrayBuffer();
             if (r.ok) lat.push(performance.now() - t0);
-            else failed++;
-          } catch {
+            else {
+              failed++;
+              why.push(`HTTP ${r.status} at ${Math.round(t0)} ms`);
+            }
+          } catch (err) {
             failed++;
+            const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+            why.push(`${cause} at ${Math.round(t0)} ms`);
           }
           await new Promise((r) => setTimeout(r, 20));
         }
       })();
     } else if (line.startsWith('RESULT ')) {
       probing = false;
+      // the child keeps its API up until the last probe is answered: then it may stop
+      void probe.then(() => child.stdin?.end());
       result = JSON.parse(line.slice(7));
     }
   }
@@ -96,6 +105,7 @@ async function side(url: string, end: number, mode: string): Promise<Side> {
       p99: r(percentile(lat, 0.99)),
       max: r(Math.max(...lat)),
       failed,
+      why,
     },
   };
 }
