@@ -8,7 +8,7 @@ import { dockerAt } from '../../test/support/docker.js';
 import { createFleet, removeFleet, runningTasks } from './swarm.js';
 
 /** Containers per service at most: each is a process and its shim on the engine's host. */
-export const SWARM_MAX_REPLICAS = 4;
+export const SWARM_MAX_REPLICAS = 3;
 
 export interface SwarmRun {
   readonly skipped?: string;
