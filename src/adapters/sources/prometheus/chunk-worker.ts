@@ -1,10 +1,6 @@
 import { describeError, isPrescaleError, type ErrorCode } from '../../../core/domain/errors.js';
 import { SizeLimitError, type SizeLimit } from './limits.js';
-import { lowerThreadPriority } from '../../../runtime/workers/priority.js';
 import { requestChunk, type ChunkRequest } from './request.js';
-
-// below the main thread, which answers the API
-lowerThreadPriority();
 
 /**
  * A chunk's answer as it crosses threads: the samples as typed arrays (one copy of their bytes,

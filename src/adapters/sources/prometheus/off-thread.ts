@@ -9,7 +9,8 @@ import type { ChunkRequest } from './request.js';
  * Chunks requested and parsed in a worker thread: with many services the answers' JSON, their
  * gzip and the HTTP client are most of what a cycle does in the main thread, and while the main
  * thread parses it answers no API request. One thread makes many requests at once (they wait on
- * the network); an idle thread does not keep the process alive.
+ * the network); an idle thread does not keep the process alive. It keeps the main thread's
+ * priority, unlike the forecast workers: the whole cycle waits on what it parses.
  */
 export class ChunkThread {
   private readonly pool: Piscina;
