@@ -1,11 +1,13 @@
 import cliProgress from 'cli-progress';
-import { readHistory } from './history.js';
+import type { Command } from 'commander';
+import { numberArg } from './options.js';
+import { EXCLUDE_FLAG, readHistory } from './history.js';
 import { policyWith } from '../config/defaults.js';
 import { loadPolicyFile } from '../config/schema.js';
 import { overridesFromConfig } from '../config/service-spec.js';
 import { PrescaleError } from '../core/domain/errors.js';
 import type { ScalingPolicy } from '../core/domain/policy.js';
-import { MAX_HORIZON_STEPS, MAX_REPLICAS } from '../core/domain/limits.js';
+import { MAX_HORIZON_STEPS, MAX_REPLICAS, MAX_STARTUP_DELAY_SEC } from '../core/domain/limits.js';
 import { DAY_SECONDS, type RegularSeries } from '../core/domain/series.js';
 import { contextOf } from '../core/forecast/forecaster.js';
 import { fillGaps } from '../core/series/regular.js';
@@ -42,6 +44,21 @@ export interface ReplayRun {
   readonly cmp: { scoredFrom: number; prescale: PolicyScore; reactive: PolicyScore; oracle: PolicyScore };
   /** Seconds the simulation itself took. */
   readonly seconds: number;
+}
+
+/** The options of `simulate` and `report` that describe the replay (`ReplayArgs`), added to `cmd`. */
+export function replayOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--input <file>', 'trace CSV (timestamp,value): the demand, one row per step')
+    .requiredOption('--capacity <load>', 'load one replica serves', numberArg({ positive: true }))
+    .requiredOption(
+      '--startup-delay <seconds>',
+      `seconds from a scale-up to a ready replica (at most ${MAX_STARTUP_DELAY_SEC})`,
+      numberArg({ min: 0, max: MAX_STARTUP_DELAY_SEC }),
+    )
+    .option('--policy <file>', 'YAML policy (keys as in the config file `defaults:`); flags win')
+    .option('--model <name>', 'forecast model (default: the policy file, else auto)')
+    .option(...EXCLUDE_FLAG);
 }
 
 /** The policy of a replay: built-in defaults (no upper bound), then the file, then the flags. */

@@ -2,10 +2,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PrescaleError } from '../core/domain/errors.js';
-import { MAX_STARTUP_DELAY_SEC } from '../core/domain/limits.js';
 import { buildReport } from '../report/index.js';
-import { numberArg } from './options.js';
-import { runReplay, stderrProgress, type ReplayArgs } from './replay.js';
+import { replayOptions, runReplay, stderrProgress, type ReplayArgs } from './replay.js';
 
 interface ReportOptions extends ReplayArgs {
   output: string;
@@ -19,19 +17,12 @@ interface ReportOptions extends ReplayArgs {
  * with prescale's point on it. Progress on stderr.
  */
 export function registerReport(program: Command): void {
-  program
-    .command('report')
-    .description('Replay a load history as `simulate` does and write a self-contained HTML report of it')
-    .requiredOption('--input <file>', 'history CSV (timestamp,value): the demand, one row per step')
-    .requiredOption('--capacity <load>', 'load one replica serves', numberArg({ positive: true }))
-    .requiredOption(
-      '--startup-delay <seconds>',
-      `seconds from a scale-up to a ready replica (at most ${MAX_STARTUP_DELAY_SEC})`,
-      numberArg({ min: 0, max: MAX_STARTUP_DELAY_SEC }),
-    )
+  replayOptions(
+    program
+      .command('report')
+      .description('Replay a load history as `simulate` does and write a self-contained HTML report of it'),
+  )
     .requiredOption('--output <file>', 'HTML file to write')
-    .option('--policy <file>', 'YAML policy (keys as in the config file `defaults:`); flags win')
-    .option('--model <name>', 'forecast model (default: the policy file, else auto)')
     .action(async (o: ReportOptions) => {
       // refused before the replay's seconds are spent
       if (!existsSync(dirname(resolve(o.output)))) {

@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
 import { writeCsv } from '../adapters/sources/csv.js';
-import { MAX_STARTUP_DELAY_SEC } from '../core/domain/limits.js';
 import { DAY_SECONDS, timeAt } from '../core/domain/series.js';
 import type { PolicyScore } from '../core/simulate/index.js';
-import { EXCLUDE_FLAG } from './history.js';
-import { numberArg } from './options.js';
-import { runReplay, type ReplayArgs } from './replay.js';
+import { replayOptions, runReplay, type ReplayArgs } from './replay.js';
 
 interface SimulateOptions extends ReplayArgs {
   output: string;
@@ -25,23 +22,15 @@ function row(name: string, s: PolicyScore): string {
  * the reactive HPA algorithm and the oracle over the trace's last 7 days.
  */
 export function registerSimulate(program: Command): void {
-  program
-    .command('simulate')
-    .description(
-      'Replay a load trace through the forecaster and planner; score it against reactive scaling and the oracle',
-    )
-    .requiredOption('--input <file>', 'trace CSV (timestamp,value): the demand, one row per step')
-    .requiredOption('--capacity <load>', 'load one replica serves', numberArg({ positive: true }))
-    .requiredOption(
-      '--startup-delay <seconds>',
-      `seconds from a scale-up to a ready replica (at most ${MAX_STARTUP_DELAY_SEC})`,
-      numberArg({ min: 0, max: MAX_STARTUP_DELAY_SEC }),
-    )
+  replayOptions(
+    program
+      .command('simulate')
+      .description(
+        'Replay a load trace through the forecaster and planner; score it against reactive scaling and the oracle',
+      ),
+  )
     .requiredOption('--output <file>', 'CSV to write (timestamp,replicas)')
-    .option('--policy <file>', 'YAML policy (keys as in the config file `defaults:`); flags win')
-    .option('--model <name>', 'forecast model (default: the policy file, else auto)')
     .option('--json', 'print the summary as JSON')
-    .option(...EXCLUDE_FLAG)
     .action((o: SimulateOptions) => {
       const { series, sim, cmp, seconds, policy } = runReplay(o);
       writeCsv(

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type Docker from 'dockerode';
 import { createSwarmService, removeServices, testDocker } from '../support/docker.js';
-import { skipUnless, testDockerHost } from '../support/integration.js';
+import { skipUnless, testDockerHost, servicesByKey } from '../support/integration.js';
 import { dailyPeakLoad } from '../support/load.js';
 import { hasPrometheus, startPrometheus, type BackfillSeries, type PrometheusHandle } from '../support/prometheus.js';
 
@@ -89,16 +89,7 @@ describe(
         { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: testDockerHost(), PRESCALE_LOG_LEVEL: 'warn' } },
       );
       assert.equal(res.status, 0, res.stderr);
-      const report = JSON.parse(res.stdout) as {
-        services: Array<{
-          key: string;
-          desiredReplicas: number;
-          status: string;
-          message: string;
-          decision?: { reason: string };
-        }>;
-      };
-      const by = Object.fromEntries(report.services.map((s) => [s.key, s]));
+      const by = servicesByKey(res.stdout);
       const web = by['swarm/cpu-web'];
       // 2 cores in the peak at 0.25 cores per replica: 8 (p90 at full capacity) to 10 (p50 at 80 %)
       // replicas, 9 when the first peak bucket also holds base minutes (it depends on where now

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type Docker from 'dockerode';
 import { createSwarmService, removeServices, specReplicas, testDocker, waitRunning } from '../support/docker.js';
 import { ComposeProject, hostNetworkFile } from '../support/compose.js';
-import { hasCommand, skipUnless, testDockerHost } from '../support/integration.js';
+import { hasCommand, skipUnless, testDockerHost, servicesByKey } from '../support/integration.js';
 import { dailyPeakLoad } from '../support/load.js';
 import { hasPrometheus, startPrometheus, type PrometheusHandle } from '../support/prometheus.js';
 
@@ -85,16 +85,7 @@ describe(
     test('--apply scales up ahead of the peak, down in the trough; bad labels are named and skipped', async () => {
       const res = runOnce(prom.url, '--apply', '--json');
       assert.equal(res.status, 0, res.stderr);
-      const report = JSON.parse(res.stdout) as {
-        services: Array<{
-          key: string;
-          desiredReplicas: number;
-          status: string;
-          message: string;
-          decision?: { reason: string };
-        }>;
-      };
-      const by = Object.fromEntries(report.services.map((s) => [s.key, s]));
+      const by = servicesByKey(res.stdout);
 
       const up = await specReplicas(docker, 'pre-peak');
       assert.ok(up >= 13 && up <= 20, `pre-peak scaled to ${up} (${by['swarm/pre-peak'].message})`);

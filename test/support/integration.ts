@@ -21,3 +21,18 @@ export function hasCommand(cmd: string): boolean {
 export function testDockerHost(): string | undefined {
   return process.env.PRESCALE_TEST_DOCKER_HOST;
 }
+
+/** One service of `run --once --json`'s report, the fields the tests read. */
+export interface RunReportService {
+  readonly key: string;
+  readonly desiredReplicas: number;
+  readonly status: string;
+  readonly message: string;
+  readonly decision?: { readonly reason: string };
+}
+
+/** The services of `run --once --json`'s stdout, by key (e.g. `swarm/web`). */
+export function servicesByKey(stdout: string): Record<string, RunReportService> {
+  const report = JSON.parse(stdout) as { services: RunReportService[] };
+  return Object.fromEntries(report.services.map((s) => [s.key, s]));
+}

@@ -5,11 +5,12 @@
  * to "now" are queryable (blocks are loaded as they are; the head stays empty when nothing is
  * scraped).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { labelText, startServer, type ServerHandle } from './server-process.js';
 
 export interface BackfillSeries {
   name: string;
@@ -19,18 +20,8 @@ export interface BackfillSeries {
   values: readonly number[];
 }
 
-export interface PrometheusHandle {
-  /** Base URL, e.g. http://127.0.0.1:40123 */
-  readonly url: string;
-  /** Kills the server and deletes its data. */
-  stop(): Promise<void>;
-  /** Stops the server, keeping its data: the URL refuses connections until `resume()`. */
-  pause(): Promise<void>;
-  /** Starts the server again on the same port and data. */
-  resume(): Promise<void>;
-  /** Sends `signal` to the running server (e.g. SIGSTOP, SIGCONT); false when none runs. */
-  signal(signal: NodeJS.Signals): boolean;
-}
+/** A running server's handle; VictoriaMetrics' (test/support/victoria.ts) is the same. */
+export type PrometheusHandle = ServerHandle;
 
 /** OpenMetrics text for the series (samples in ascending time per series, as promtool wants). */
 export function toOpenMetrics(series: readonly BackfillSeries[]): string {
@@ -40,9 +31,7 @@ export function toOpenMetrics(series: readonly BackfillSeries[]): string {
   for (const [name, group] of byName) {
     out.push(`# TYPE ${name} ${group[0].type ?? 'gauge'}`);
     for (const s of group) {
-      const labels = Object.entries(s.labels ?? {})
-        .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)
-        .join(',');
+      const labels = labelText(s.labels);
       const metric = s.type === 'counter' ? `${name}_total` : name;
       const sel = labels ? `${metric}{${labels}}` : metric;
       for (let i = 0; i < s.timestamps.length; i++) out.push(`${sel} ${s.values[i]} ${s.timestamps[i]}`);
@@ -63,20 +52,6 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
-}
-
-async function waitReady(url: string, proc: ChildProcess, log: () => string): Promise<void> {
-  for (let i = 0; i < 120; i++) {
-    if (proc.exitCode !== null) throw new Error(`prometheus exited (${proc.exitCode}): ${log()}`);
-    try {
-      const res = await fetch(`${url}/-/ready`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`prometheus at ${url} not ready after 30 s: ${log()}`);
 }
 
 /** Targets for a private Prometheus to scrape, e.g. a running `prescale serve`. */
@@ -131,48 +106,19 @@ export async function startPrometheus(opts: {
     }
   }
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  let proc: ChildProcess | undefined;
-  let logText = '';
-  const start = async (): Promise<void> => {
-    logText = '';
-    proc = spawn(
-      'prometheus',
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${data}`,
-        '--storage.tsdb.retention.time=100y',
-        `--web.listen-address=127.0.0.1:${port}`,
-        ...(opts.flags ?? []),
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    proc.stderr?.on('data', (b: Buffer) => {
-      logText = (logText + b.toString()).slice(-2000);
-    });
-    await waitReady(url, proc, () => logText);
-  };
-  const kill = async (): Promise<void> => {
-    const p = proc;
-    proc = undefined;
-    if (!p || p.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      p.once('exit', () => resolve());
-      p.kill('SIGTERM');
-      setTimeout(() => p.kill('SIGKILL'), 5000).unref();
-    });
-  };
-  await start();
-  return {
-    url,
-    pause: kill,
-    resume: start,
-    signal: (sig) => (proc && proc.exitCode === null ? proc.kill(sig) : false),
-    stop: async () => {
-      await kill();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return startServer({
+    command: 'prometheus',
+    args: [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${data}`,
+      '--storage.tsdb.retention.time=100y',
+      `--web.listen-address=127.0.0.1:${port}`,
+      ...(opts.flags ?? []),
+    ],
+    url: `http://127.0.0.1:${port}`,
+    readyPath: '/-/ready',
+    dir,
+  });
 }
 
 /** True when the Prometheus binaries are installed. */

@@ -5,11 +5,12 @@
  * `GET /internal/force_flush` makes it searchable at once.
  * https://docs.victoriametrics.com/#how-to-import-data-in-prometheus-exposition-format
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, type BackfillSeries, type PrometheusHandle } from './prometheus.js';
+import { labelText, startServer } from './server-process.js';
 
 /** The binary Debian's `victoria-metrics` package installs. */
 const BINARY = 'victoria-metrics';
@@ -18,29 +19,13 @@ const BINARY = 'victoria-metrics';
 export function toImportText(series: readonly BackfillSeries[]): string {
   const out: string[] = [];
   for (const s of series) {
-    const labels = Object.entries(s.labels ?? {})
-      .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
-      .join(',');
+    const labels = labelText(s.labels);
     const metric = s.type === 'counter' ? `${s.name}_total` : s.name;
     const sel = labels ? `${metric}{${labels}}` : metric;
     for (let i = 0; i < s.timestamps.length; i++)
       out.push(`${sel} ${s.values[i]} ${Math.round(s.timestamps[i] * 1000)}`);
   }
   return out.join('\n') + '\n';
-}
-
-async function waitReady(url: string, proc: ChildProcess, log: () => string): Promise<void> {
-  for (let i = 0; i < 120; i++) {
-    if (proc.exitCode !== null) throw new Error(`victoria-metrics exited (${proc.exitCode}): ${log()}`);
-    try {
-      const res = await fetch(`${url}/health`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`victoria-metrics at ${url} not ready after 30 s: ${log()}`);
 }
 
 /** Imports `series` into a running VictoriaMetrics and makes them searchable. */
@@ -64,57 +49,28 @@ export interface VictoriaOptions {
 export async function startVictoria(opts: VictoriaOptions): Promise<PrometheusHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'prescale-vm-'));
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  let proc: ChildProcess | undefined;
-  let logText = '';
-  const start = async (): Promise<void> => {
-    logText = '';
-    proc = spawn(
-      BINARY,
-      [
-        `-storageDataPath=${join(dir, 'data')}`,
-        `-httpListenAddr=127.0.0.1:${port}`,
-        '-retentionPeriod=100y',
-        // imported history is not scraped: nothing to wait for before the newest points show
-        '-search.latencyOffset=0s',
-        '-loggerLevel=ERROR',
-        ...(opts.flags ?? []),
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    proc.stderr?.on('data', (b: Buffer) => {
-      logText = (logText + b.toString()).slice(-2000);
-    });
-    await waitReady(url, proc, () => logText);
-  };
-  const kill = async (): Promise<void> => {
-    const p = proc;
-    proc = undefined;
-    if (!p || p.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      p.once('exit', () => resolve());
-      p.kill('SIGTERM');
-      setTimeout(() => p.kill('SIGKILL'), 5000).unref();
-    });
-  };
-  await start();
+  const server = await startServer({
+    command: BINARY,
+    args: [
+      `-storageDataPath=${join(dir, 'data')}`,
+      `-httpListenAddr=127.0.0.1:${port}`,
+      '-retentionPeriod=100y',
+      // imported history is not scraped: nothing to wait for before the newest points show
+      '-search.latencyOffset=0s',
+      '-loggerLevel=ERROR',
+      ...(opts.flags ?? []),
+    ],
+    url: `http://127.0.0.1:${port}`,
+    readyPath: '/health',
+    dir,
+  });
   try {
-    await importSeries(url, opts.series);
+    await importSeries(server.url, opts.series);
   } catch (err) {
-    await kill();
-    rmSync(dir, { recursive: true, force: true });
+    await server.stop();
     throw err;
   }
-  return {
-    url,
-    pause: kill,
-    resume: start,
-    signal: (sig) => (proc && proc.exitCode === null ? proc.kill(sig) : false),
-    stop: async () => {
-      await kill();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return server;
 }
 
 /** True when the VictoriaMetrics binary is installed. */

@@ -69,6 +69,7 @@ test('a bad --exclude file is exit code 2 naming the file and the entry', () => 
     ['backtest', '--input', input, '--horizon', '3'],
     ['simulate', '--input', input, '--capacity', '10', '--startup-delay', '300', '--output', join(dir, 'd.csv')],
     ['train', '--input', input, '--out', join(dir, 'model')],
+    ['report', '--input', input, '--capacity', '10', '--startup-delay', '300', '--output', join(dir, 'r.html')],
   ]) {
     const r = cli(...cmd, '--exclude', bad);
     assert.equal(r.code, 2, `${cmd[0]}: ${r.stderr}`);

@@ -8,7 +8,10 @@ import { FakeActuator, FakeSource, MemoryLeaseStore, labelled } from '../../supp
 
 const NOW = 1_800_000_000;
 
-function instance(actuator: FakeActuator, leaseStore: MemoryLeaseStore) {
+type Deps = ConstructorParameters<typeof PrescaleService>[0];
+
+/** A service over `actuator` with a fake source, applying, its cycle scheduled once a year. */
+function instance(actuator: FakeActuator, deps: Partial<Deps> = {}) {
   return new PrescaleService({
     source: new FakeSource(),
     actuators: [actuator],
@@ -16,16 +19,25 @@ function instance(actuator: FakeActuator, leaseStore: MemoryLeaseStore) {
     apply: true,
     logger: silentLogger(),
     clock: { now: () => NOW },
-    leaseStore,
     apiToken: 'secret-token-1',
+    ...deps,
+  });
+}
+
+async function postApply(s: PrescaleService) {
+  const api = await s.api();
+  return api.inject({
+    method: 'POST',
+    url: '/v1/services/web/apply',
+    headers: { authorization: 'Bearer secret-token-1' },
   });
 }
 
 test('service: of two instances with --apply only the lock holder applies; the other is passive in /v1/status and /metrics', async () => {
   const store = new MemoryLeaseStore();
   const engine = new FakeActuator([labelled('web', 'high', 2)]);
-  const a = instance(engine, store);
-  const b = instance(engine, store);
+  const a = instance(engine, { leaseStore: store });
+  const b = instance(engine, { leaseStore: store });
   await a.lock!.tick();
   await b.lock!.tick();
 
@@ -68,13 +80,9 @@ test('service: of two instances with --apply only the lock holder applies; the o
 });
 
 test('service: without --apply there is no lock and the mode is recommend', async () => {
-  const s = new PrescaleService({
-    source: new FakeSource(),
-    actuators: [new FakeActuator([labelled('web', 'high', 2)])],
+  const s = instance(new FakeActuator([labelled('web', 'high', 2)]), {
     config: parseConfig({}, 't'),
     apply: false,
-    logger: silentLogger(),
-    clock: { now: () => NOW },
     leaseStore: new MemoryLeaseStore(),
   });
   assert.equal(s.lock, undefined);
@@ -84,24 +92,10 @@ test('service: without --apply there is no lock and the mode is recommend', asyn
 
 test('service: in recommend mode POST /apply answers 409 and never touches the engine', async () => {
   const engine = new FakeActuator([labelled('web', 'high', 2)]);
-  const s = new PrescaleService({
-    source: new FakeSource(),
-    actuators: [engine],
-    config: parseConfig({ cycle: { history: 4 * 86_400, schedule: '0 0 1 1 *' } }, 't'),
-    apply: false,
-    logger: silentLogger(),
-    clock: { now: () => NOW },
-    apiToken: 'secret-token-1',
-  });
+  const s = instance(engine, { apply: false });
   await s.cycle();
   assert.equal(s.services()[0].desiredReplicas, 10, 'it recommends');
-  const r = await (
-    await s.api()
-  ).inject({
-    method: 'POST',
-    url: '/v1/services/web/apply',
-    headers: { authorization: 'Bearer secret-token-1' },
-  });
+  const r = await postApply(s);
   assert.equal(r.statusCode, 409);
   assert.equal(r.json().error, 'recommend_only');
   assert.match(r.json().message, /without --apply/);
@@ -111,26 +105,12 @@ test('service: in recommend mode POST /apply answers 409 and never touches the e
 
 test('service: POST /apply re-reads the labels and clamps to the max they say now', async () => {
   const engine = new FakeActuator([labelled('web', 'high', 2)]);
-  const s = new PrescaleService({
-    source: new FakeSource(),
-    actuators: [engine],
-    config: parseConfig({ cycle: { history: 4 * 86_400, schedule: '0 0 1 1 *' } }, 't'),
-    apply: true,
-    logger: silentLogger(),
-    clock: { now: () => NOW },
-    apiToken: 'secret-token-1',
-  });
+  const s = instance(engine);
   await s.cycle();
   assert.deepEqual(engine.sets, [['web', 10]], 'the cycle applied its plan at max 10');
   // someone scales it back to 2 and lowers prescale.max to 4 before the next cycle
   engine.targets = [labelled('web', 'high', 2, { 'prescale.max': '4' })];
-  const r = await (
-    await s.api()
-  ).inject({
-    method: 'POST',
-    url: '/v1/services/web/apply',
-    headers: { authorization: 'Bearer secret-token-1' },
-  });
+  const r = await postApply(s);
   assert.equal(r.statusCode, 200, r.body);
   assert.equal(r.json().desiredReplicas, 4);
   assert.equal(r.json().applied, true);
@@ -148,15 +128,7 @@ test('service: stop() aborts a cycle stuck on a query and saves the state, inste
     new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted'))));
   const state = new MemoryStateStore();
   state.flush = () => void flushed++;
-  const s = new PrescaleService({
-    source: hanging,
-    actuators: [new FakeActuator([labelled('web', 'ok', 2)])],
-    config: parseConfig({ cycle: { history: 4 * 86_400, schedule: '0 0 1 1 *' } }, 't'),
-    apply: true,
-    logger: silentLogger(),
-    clock: { now: () => NOW },
-    state,
-  });
+  const s = instance(new FakeActuator([labelled('web', 'ok', 2)]), { source: hanging, apiToken: undefined, state });
   const cycle = s.cycle();
   await new Promise((r) => setTimeout(r, 50));
   await s.stop();
