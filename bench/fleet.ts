@@ -18,6 +18,7 @@
  *   npm run bench:fleet -- --swarm 100           (then 100 real Swarm services)
  *   npm run bench:fleet -- --services 0 --swarm 100 --data DIR   (the Swarm phase alone)
  *   npm run bench:fleet -- --modes pool --threads 1              (a pool of one worker)
+ *   FLEET_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' npm run bench:fleet   (profile each side)
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
