@@ -11,6 +11,7 @@ import { MAX_HORIZON_STEPS, MAX_REPLICAS, MAX_STARTUP_DELAY_SEC } from '../core/
 import { DAY_SECONDS, type RegularSeries } from '../core/domain/series.js';
 import { contextOf } from '../core/forecast/forecaster.js';
 import { fillGaps } from '../core/series/regular.js';
+import { parallelWalk, walkThreads } from './parallel-walk.js';
 import {
   compareWithReferences,
   scoredFrom,
@@ -112,19 +113,25 @@ function checkTrace(series: RegularSeries, o: ReplayArgs): void {
 
 /**
  * The replay `simulate` and `report` share: reads and checks the trace, replays it through the
- * forecaster and planner (simulate) and scores it against the reactive HPA and the oracle.
+ * forecaster and planner (simulate) and scores it against the reactive HPA and the oracle. The
+ * forecast walk runs on `threads` cores (default: walkThreads), with the same forecasts as on one.
  */
-export function runReplay(
+export async function runReplay(
   o: ReplayArgs,
   onProgress?: (phase: ReplayPhase, done: number, total: number) => void,
-): ReplayRun {
+  threads?: number,
+): Promise<ReplayRun> {
   const { policy, model: fileModel } = simulationPolicy(o);
   const model = o.model ?? fileModel ?? 'auto';
   const filled = fillGaps(readHistory(o.input, o.exclude));
   const series: RegularSeries = { ...filled, values: filled.values.map((v) => Math.max(0, v)) };
   checkTrace(series, o);
   const t0 = performance.now();
-  const sim = simulate(series, policy, { forecast: { model }, onProgress });
+  const opts = { forecast: { model }, onProgress };
+  // the horizon simulate() would choose: what the planner looks at
+  const horizon = Math.ceil(policy.startupDelaySec / series.step) + 2;
+  const walk = await parallelWalk(series, horizon, opts, threads ?? walkThreads(series), onProgress);
+  const sim = simulate(series, policy, opts, walk);
   const seconds = (performance.now() - t0) / 1000;
   const seasonDay = contextOf(series).seasonDay;
   const delaySteps = Math.ceil(policy.startupDelaySec / series.step);

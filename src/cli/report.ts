@@ -34,7 +34,7 @@ export function registerReport(program: Command): void {
       const progress = stderrProgress('report');
       let run;
       try {
-        run = runReplay(o, (phase, done, total) => progress.update(phase, done, total));
+        run = await runReplay(o, (phase, done, total) => progress.update(phase, done, total));
       } finally {
         progress.stop();
       }

@@ -31,8 +31,8 @@ export function registerSimulate(program: Command): void {
   )
     .requiredOption('--output <file>', 'CSV to write (timestamp,replicas)')
     .option('--json', 'print the summary as JSON')
-    .action((o: SimulateOptions) => {
-      const { series, sim, cmp, seconds, policy } = runReplay(o);
+    .action(async (o: SimulateOptions) => {
+      const { series, sim, cmp, seconds, policy } = await runReplay(o);
       writeCsv(
         o.output,
         ['timestamp', 'replicas'],

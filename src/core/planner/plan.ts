@@ -27,6 +27,11 @@ export interface PlanInput {
   readonly intervalSec?: number;
   /** Bounds of the scheduled windows in force now (src/core/schedule/windows.ts); they replace the policy's. */
   readonly bounds?: WindowBounds;
+  /**
+   * false: the decision carries no message and no schedule (a replay that keeps only the replicas
+   * skips their cost); the replicas and the state are the same. Default true.
+   */
+  readonly explain?: boolean;
 }
 
 /** What the planner remembers of one load metric's forecast. */
@@ -72,12 +77,12 @@ export function planReplicas(
 ): { decision: Decision; state: PlannerState } {
   const one = proposeFor(input, policy, state);
   const { decision, recommendations, lastScaleAt } = decide(input, policy, state, one);
-  // absent rather than undefined, so that the state round-trips through JSON unchanged
-  const next: PlannerState = {
-    recommendations,
-    ...(lastScaleAt !== undefined && { lastScaleAt }),
-    ...memoryOf(one),
-  };
+  // absent rather than undefined, so that the state round-trips through JSON unchanged; set one
+  // by one (not spread): the replay runs this for every step of every candidate policy
+  const next: Mutable<PlannerState> = { recommendations };
+  if (lastScaleAt !== undefined) next.lastScaleAt = lastScaleAt;
+  if (one.lastForecast) next.lastForecast = one.lastForecast;
+  if (one.forecastError !== undefined) next.forecastError = one.forecastError;
   return { decision, state: next };
 }
 
@@ -158,11 +163,13 @@ function proposeFor(input: PlanInput, policy: ScalingPolicy, memory: MetricMemor
 }
 
 function memoryOf(m: MetricProposal): MetricMemory {
-  return {
-    ...(m.lastForecast && { lastForecast: m.lastForecast }),
-    ...(m.forecastError !== undefined && { forecastError: m.forecastError }),
-  };
+  const out: Mutable<MetricMemory> = {};
+  if (m.lastForecast) out.lastForecast = m.lastForecast;
+  if (m.forecastError !== undefined) out.forecastError = m.forecastError;
+  return out;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Steps 4–7 on the proposal that won, once per service: the decision and what the window keeps. */
 function decide(input: PlanInput, policy: ScalingPolicy, state: PlannerState, won: MetricProposal) {
@@ -176,7 +183,7 @@ function decide(input: PlanInput, policy: ScalingPolicy, state: PlannerState, wo
     desiredReplicas: desired,
     reason,
     reasons,
-    message: `${current} → ${desired} (${reason}): ${parts.join('; ')}`,
+    message: input.explain === false ? '' : `${current} → ${desired} (${reason}): ${parts.join('; ')}`,
     predictive,
     reactive: won.reactive,
     schedule,
@@ -232,7 +239,7 @@ function propose(
     return { desired: reactive, schedule: [], reasons, parts };
   }
   const headroom = trusted ? policy.headroom : Math.max(policy.headroom, UNTRUSTED_HEADROOM);
-  const schedule = scheduleFrom(f, policy, headroom);
+  const schedule = input.explain === false ? [] : scheduleFrom(f, policy, headroom);
   const until = now + policy.startupDelaySec + (input.intervalSec ?? 60);
   let predictive = 0;
   for (let i = 0; i < f.p50.length; i++) {
@@ -273,12 +280,17 @@ function limit(
   let desired = proposed;
   // 4. Scale-down stabilisation: the highest recommendation of the window holds replicas up.
   const windowStart = now - policy.scaleDownStabilizationSec;
-  const recommendations = [
-    ...state.recommendations.filter((r) => r.at > windowStart && r.at <= now),
-    { at: now, replicas: desired },
-  ];
+  const recommendations: { at: number; replicas: number }[] = [];
+  let highest = desired;
+  for (const r of state.recommendations) {
+    if (r.at > windowStart && r.at <= now) {
+      recommendations.push(r);
+      if (r.replicas > highest) highest = r.replicas;
+    }
+  }
+  recommendations.push({ at: now, replicas: desired });
   if (desired < current) {
-    const held = Math.min(current, Math.max(...recommendations.map((r) => r.replicas)));
+    const held = Math.min(current, highest);
     if (held > desired) {
       desired = held;
       reasons.push('ScaleDownStabilized');

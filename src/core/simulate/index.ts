@@ -2,6 +2,8 @@ export { replay, scoreSchedule, reactiveHpa, oracleSchedule, type ScheduleScore 
 export {
   simulate,
   forecastWalk,
+  walkPieces,
+  joinWalks,
   tuneOnHistory,
   type SimulationOptions,
   type SimulationResult,

@@ -23,6 +23,8 @@ export interface SimulationOptions {
   readonly tuning?: Partial<TuningSettings>;
   /** First step to forecast (default: as soon as there are two days of history). */
   readonly walkFrom?: number;
+  /** Step after the last one to forecast (default: the end of the series). */
+  readonly walkTo?: number;
   /** Called with every decision (for traces and charts); must not change anything. */
   readonly onDecision?: (i: number, decision: Decision) => void;
   /** Called after each step of each phase (forecasts made, then planned); must not change anything. */
@@ -84,7 +86,8 @@ export function forecastWalk(series: RegularSeries, horizon: number, opts: Simul
   let prepared: PreparedForecaster | undefined;
   let fittedFrom = 0;
   let refits = 0;
-  for (let t = Math.max(minHistory, opts.walkFrom ?? 0); t < y.length; t++) {
+  const end = Math.min(y.length, opts.walkTo ?? y.length);
+  for (let t = Math.max(minHistory, opts.walkFrom ?? 0); t < end; t++) {
     if (!prepared || t % refitSteps === 0) {
       fittedFrom = Math.max(0, t - windowSteps);
       prepared = prepareForecaster(
@@ -101,6 +104,40 @@ export function forecastWalk(series: RegularSeries, horizon: number, opts: Simul
     opts.onProgress?.('forecast', t + 1, y.length);
   }
   return { horizon, forecasts, refits };
+}
+
+/**
+ * Where to cut a walk of `n` steps into at most `parts` pieces of whole refit intervals, as
+ * [walkFrom, walkTo) pairs. A walk refits at its first step and at every multiple of the refit
+ * interval, so pieces that start on such multiples make the same refits, and the same forecasts,
+ * as one walk over the whole series (joinWalks puts them together).
+ */
+export function walkPieces(
+  series: RegularSeries,
+  parts: number,
+  opts: Pick<SimulationOptions, 'refitEverySec'> = {},
+): [number, number][] {
+  const n = series.values.length;
+  const refitSteps = stepsIn(opts.refitEverySec ?? 3600, stepOf(series));
+  const intervals = Math.ceil(n / refitSteps);
+  const k = Math.max(1, Math.min(parts, intervals));
+  const out: [number, number][] = [];
+  for (let i = 0; i < k; i++) {
+    const from = Math.round((i * intervals) / k) * refitSteps;
+    const to = Math.min(n, Math.round(((i + 1) * intervals) / k) * refitSteps);
+    if (to > from) out.push([from, to]);
+  }
+  return out;
+}
+
+/** The walk of a whole series from the walks of its pieces (see walkPieces), in any order. */
+export function joinWalks(parts: readonly ForecastWalk[]): ForecastWalk {
+  if (!parts.length) throw new PrescaleError('E_INPUT', 'joinWalks: no walk to join');
+  const forecasts = parts[0].forecasts.slice();
+  for (const p of parts.slice(1)) {
+    for (let t = 0; t < p.forecasts.length; t++) if (p.forecasts[t] !== undefined) forecasts[t] = p.forecasts[t];
+  }
+  return { horizon: parts[0].horizon, forecasts, refits: parts.reduce((a, p) => a + p.refits, 0) };
 }
 
 /**

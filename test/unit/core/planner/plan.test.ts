@@ -300,3 +300,21 @@ test('planner: a non-finite forecast error is ignored, never averaged into the s
   assert.equal(healed.forecastError, 0);
   assert.deepEqual(JSON.parse(JSON.stringify(healed)), healed);
 });
+
+test('planner: explain false leaves out the message and the schedule, and nothing else, on every row', () => {
+  for (const r of rows) {
+    const input = {
+      now: NOW,
+      currentReplicas: r.current,
+      observedLoad: r.observed,
+      forecast: r.forecast,
+      bounds: r.bounds,
+    };
+    const policy = { ...base, ...r.policy };
+    const full = planReplicas(input, policy, r.state ?? initialPlannerState());
+    const bare = planReplicas({ ...input, explain: false }, policy, r.state ?? initialPlannerState());
+    assert.deepStrictEqual(bare.state, full.state, r.name);
+    assert.deepStrictEqual(bare.decision, { ...full.decision, message: '', schedule: [] }, r.name);
+    assert.ok(full.decision.message.length > 0, r.name);
+  }
+});

@@ -2,14 +2,20 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { policyWith } from '../../../../src/config/defaults.js';
 import { isPrescaleError } from '../../../../src/core/domain/errors.js';
+import type { Decision } from '../../../../src/core/domain/decision.js';
 import type { RegularSeries } from '../../../../src/core/domain/series.js';
+import { initialPlannerState } from '../../../../src/core/planner/plan.js';
 import {
   compareWithReferences,
+  forecastWalk,
+  joinWalks,
   oracleSchedule,
+  planAlong,
   reactiveHpa,
   replay,
   scoreSchedule,
   simulate,
+  walkPieces,
 } from '../../../../src/core/simulate/index.js';
 
 test('replay: scale-ups are ready after the delay, scale-downs act at once, pending cost', () => {
@@ -108,4 +114,49 @@ test('simulate: a startup delay of more than MAX_HORIZON_STEPS steps is refused 
     (e: unknown) => isPrescaleError(e, 'E_INPUT') && /horizon of 86402 steps of 1 s, more than 10000/.test(e.message),
   );
   assert.ok(performance.now() - t0 < 1000);
+});
+
+test('walk pieces: whole refit intervals covering the series, and their walks join into the whole walk', () => {
+  const series = dailyPeaks(4, 30);
+  const pieces = walkPieces(series, 5);
+  assert.equal(pieces.length, 5);
+  assert.equal(pieces[0][0], 0);
+  assert.equal(pieces.at(-1)?.[1], series.values.length);
+  for (const [i, [from, to]] of pieces.entries()) {
+    assert.equal(from % 12, 0);
+    assert.ok(to > from);
+    if (i > 0) assert.equal(from, pieces[i - 1][1]);
+  }
+  const whole = forecastWalk(series, 3);
+  const parts = pieces.map(([walkFrom, walkTo]) => forecastWalk(series, 3, { walkFrom, walkTo }));
+  assert.deepStrictEqual(joinWalks(parts.reverse()), whole);
+  assert.equal(walkPieces(series, 10_000).length, series.values.length / 12);
+});
+
+test('simulate: a walk passed in gives the same result as the walk simulate makes', () => {
+  const series = dailyPeaks(5, 30);
+  const policy = { ...policyWith(100, { startupDelaySec: 300 }), autoTune: true };
+  const walk = forecastWalk(series, 3);
+  const withWalk = simulate(series, policy, {}, walk);
+  assert.ok(withWalk.tunings.length > 0);
+  assert.deepStrictEqual(withWalk, simulate(series, policy));
+});
+
+test('plan along: without anyone reading the decisions (the tuning), the same replicas and state', () => {
+  const series = dailyPeaks(4, 30);
+  const walk = forecastWalk(series, 3);
+  const y = series.values;
+  const noisy = y.map((v, i) => v * (1 + 0.3 * Math.sin(i * 0.7)));
+  for (const policy of [
+    policyWith(100, { startupDelaySec: 300 }),
+    policyWith(100, { startupDelaySec: 300, scaleDownStabilizationSec: 1800, marginScale: 2, quantile: 'p50' }),
+  ]) {
+    const start = { current: 1, state: initialPlannerState() };
+    const seen: Decision[] = [];
+    const read = planAlong(series, noisy, walk.forecasts, policy, 600, y.length, start, (_, d) => seen.push(d));
+    const unread = planAlong(series, noisy, walk.forecasts, policy, 600, y.length, start);
+    assert.deepStrictEqual(unread, read);
+    assert.ok(seen.every((d) => d.message.length > 0));
+    assert.ok(new Set(read.replicas).size > 2);
+  }
 });
