@@ -58,14 +58,15 @@ export function budgetSweep<T extends Trace>(
   traces: readonly T[],
   run: (t: T, budgetPct: number) => { sim: SimulationResult; cmp: { prescale: PolicyScore } },
   say: (line?: string) => void,
+  againstFrontier: (point: { unservedPct: number; costVsOracle: number }) => { ratioAtSameCost: number | null },
 ): BudgetPoint[] {
   say();
   say('## The miss budget swept (mean over the traces), and whether it held on the week after');
   say();
   say(
-    '| budget | unserved | cost vs oracle | actions | traces within | claims held on the next week | tunings over budget |',
+    '| budget | unserved | cost vs oracle | actions | ratio to the reactive at that cost | traces within | claims held on the next week | tunings over budget |',
   );
-  say('|---|---|---|---|---|---|---|');
+  say('|---|---|---|---|---|---|---|---|');
   const points: BudgetPoint[] = [];
   for (const b of BUDGETS) {
     const res = traces.map((t) => ({ t, ...run(t, b) }));
@@ -86,8 +87,9 @@ export function budgetSweep<T extends Trace>(
     points.push(point);
     const m = point.mean;
     const share = point.claims ? `${((100 * point.held) / point.claims).toFixed(0)} %` : '—';
+    const ratio = againstFrontier(m).ratioAtSameCost;
     say(
-      `| ${b} % | ${m.unservedPct.toFixed(3)} % | ${m.costVsOracle.toFixed(3)} | ${m.actions.toFixed(1)} | ` +
+      `| ${b} % | ${m.unservedPct.toFixed(3)} % | ${m.costVsOracle.toFixed(3)} | ${m.actions.toFixed(1)} | ${ratio === null ? '—' : ratio.toFixed(3)} | ` +
         `${point.tracesWithin} / ${traces.length} | ${point.held} / ${point.claims} (${share}) | ${point.overBudget} / ${point.tunings} |`,
     );
   }

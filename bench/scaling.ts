@@ -5,8 +5,11 @@
  * 7 days. Policies: prescale's default (forecast walk refitted hourly + planner), the reactive
  * HPA algorithm and the oracle; then a trade-off curve on the same forecasts: fixed policies
  * (quantile, headroom, utilisation, margin scale, scale-down stabilisation) and the daily
- * per-service tuning under miss budgets of 0.05 … 2 %, and how often each budget held on the week after. Writes bench/out/scaling.{md,json} and SVG charts to
- * docs/charts/.  Run: npm run bench:scaling
+ * per-service tuning under miss budgets of 0.05 … 2 %, and how often each budget held on the week
+ * after. The default policy is placed on the reactive HPA's cost/miss frontier (targets 0.4–0.95,
+ * interpolated as ../shared/bench/frontier.py does). Writes bench/out/scaling.{md,json} and SVG
+ * charts to docs/charts/.  Run: npm run bench:scaling; `-- --quick`: the default policy against
+ * the references and the frontier only (bench/out/scaling-quick.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -19,6 +22,8 @@ import { contextOf } from '../src/core/forecast/forecaster.js';
 import {
   compareWithReferences,
   forecastWalk,
+  positionOnFrontier,
+  reactiveFrontier,
   reactiveHpa,
   replay,
   simulate,
@@ -31,7 +36,11 @@ import { renderSvg, replayChart, tradeoffChart } from './charts.js';
 import { loadTrace, traceFiles } from './traces.js';
 
 const STARTUP = 300;
-const DEFAULT_BUDGET = DEFAULT_POLICY.targetUnserved;
+const QUICK = process.argv.includes('--quick');
+/** The goals against the reactive HPA: misses at equal cost, and misses, cost, actions at its own point. */
+const GOAL_RATIO_AT_COST = 0.15;
+const GOAL_SHARE_OF_MISSES = 0.25;
+const DEFAULT_PRICE = DEFAULT_POLICY.missPrice;
 const out: string[] = [];
 const say = (line = '') => {
   out.push(line);
@@ -114,6 +123,44 @@ say(
     `actions <= reactive (${r.actions.toFixed(1)}): ${p.actions.toFixed(1)} ${p.actions <= r.actions ? 'met' : 'NOT met'}.`,
 );
 
+// The reactive HPA's frontier (mean over the traces at each target), as frontier.py draws it.
+const frontiers = traces.map((t) => reactiveFrontier(t.series.values, t.C, t.D, t.m));
+const frontier = frontiers[0].map((f, i) => ({
+  target: f.target,
+  unservedPct: mean(frontiers.map((x) => x[i].unservedPct)),
+  costVsOracle: mean(frontiers.map((x) => x[i].costVsOracle)),
+  actions: mean(frontiers.map((x) => x[i].actions)),
+}));
+/** frontier.py's two comparisons for one mean point, as one line of the report. */
+function againstFrontier(point: { unservedPct: number; costVsOracle: number }) {
+  const at = positionOnFrontier(frontier, point);
+  const u = at.reactiveUnservedAtSameCost;
+  return { ...at, ratioAtSameCost: u !== null && u > 0 ? point.unservedPct / u : null };
+}
+const fmtOr = (x: number | null, digits: number) => (x === null ? '—' : x.toFixed(digits));
+const position = againstFrontier(p);
+say();
+say(
+  `Frontier: at the default's cost (${p.costVsOracle.toFixed(3)}) the reactive HPA misses ` +
+    `${fmtOr(position.reactiveUnservedAtSameCost, 3)} %: ratio ${fmtOr(position.ratioAtSameCost, 3)} ` +
+    `(goal <= ${GOAL_RATIO_AT_COST}: ${position.ratioAtSameCost !== null && position.ratioAtSameCost <= GOAL_RATIO_AT_COST ? 'met' : 'NOT met'}); ` +
+    `for the default's misses (${p.unservedPct.toFixed(3)} %) the reactive HPA needs cost ` +
+    (position.reactiveCostForSameUnserved === null
+      ? `beyond its frontier (its fewest, ${Math.min(...frontier.map((f) => f.unservedPct)).toFixed(3)} %, at target ${frontier[0].target}).`
+      : `${position.reactiveCostForSameUnserved.toFixed(3)}.`),
+);
+say(
+  `Goal point: unserved <= ${GOAL_SHARE_OF_MISSES} x reactive (${(GOAL_SHARE_OF_MISSES * r.unservedPct).toFixed(3)} %), ` +
+    `cost <= ${r.costVsOracle.toFixed(3)}, actions <= ${r.actions.toFixed(1)}: ` +
+    `${p.unservedPct <= GOAL_SHARE_OF_MISSES * r.unservedPct && p.costVsOracle <= r.costVsOracle && p.actions <= r.actions ? 'met' : 'NOT met'}.`,
+);
+if (QUICK) {
+  const dir = join(import.meta.dirname, 'out');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'scaling-quick.md'), `${out.join('\n')}\n`);
+  process.exit(0);
+}
+
 // Trade-off: the same forecasts, different provisioning. The fixed policies first (autoTune off:
 // the policy as written, all week), then the daily tuning at different prices of unserved demand.
 const curve: { family: string; label: string; unservedPct: number; costVsOracle: number; actions: number }[] = [];
@@ -144,15 +191,28 @@ for (const stab of [1800, 2700, 3600]) {
     `${stab / 60} min`,
   ]);
 }
-// the rule before the miss budget, for a side-by-side figure: a fixed price on unserved demand
-families.push(['tuned daily, unserved price (no budget)', {}, '0.5', { unservedPrice: 0.5 }]);
-families.push(['tuned daily, full grid search', {}, `budget ${DEFAULT_BUDGET} %`, { search: 'grid' }]);
-families.push(['tuned daily, no action price', {}, `budget ${DEFAULT_BUDGET} %`, { actionPrice: 0 }]);
+// the rules before, for side-by-side figures: the miss budget alone (within it the cheapest, over
+// it the fewest misses; the default before the price), and the price at other values
+families.push([
+  'tuned daily, budget alone (no miss price)',
+  { targetUnserved: 0.5 },
+  'budget 0.5 %',
+  { rule: 'budgetOnly' },
+]);
+for (const price of [0.3, 0.5, 0.75, 1, 1.5, 2]) {
+  families.push([
+    'tuned daily, miss price',
+    { missPrice: price },
+    `${price}${price === DEFAULT_PRICE ? ' (default)' : ''}`,
+  ]);
+}
+families.push(['tuned daily, full grid search', {}, `price ${DEFAULT_PRICE}`, { search: 'grid' }]);
+families.push(['tuned daily, no action price', {}, `price ${DEFAULT_PRICE}`, { actionPrice: 0 }]);
 say();
 say('## Trade-off: unserved demand against cost on the same forecasts (mean over the traces)');
 say();
-say('| policy | unserved demand | cost vs oracle | scale actions |');
-say('|---|---|---|---|');
+say('| policy | unserved demand | cost vs oracle | scale actions | reactive misses at that cost | ratio |');
+say('|---|---|---|---|---|---|');
 for (const [family, overrides, label, tuning] of families) {
   const res = traces.map((t) => run(t, overrides, tuning).cmp.prescale);
   const point = {
@@ -163,15 +223,17 @@ for (const [family, overrides, label, tuning] of families) {
     actions: mean(res.map((x) => x.actions)),
   };
   curve.push(point);
+  const at = againstFrontier(point);
   say(
-    `| ${family}: ${label} | ${point.unservedPct.toFixed(3)} % | ${point.costVsOracle.toFixed(3)} | ${point.actions.toFixed(1)} |`,
+    `| ${family}: ${label} | ${point.unservedPct.toFixed(3)} % | ${point.costVsOracle.toFixed(3)} | ${point.actions.toFixed(1)} | ` +
+      `${fmtOr(at.reactiveUnservedAtSameCost, 3)} % | ${fmtOr(at.ratioAtSameCost, 3)} |`,
   );
 }
 curve.push({ family: 'reference', label: 'reactive HPA', ...r });
 curve.push({ family: 'reference', label: 'prescale default', ...p });
 
 // The miss budget swept: the frontier it draws, and how far each budget can be trusted.
-const budgets = budgetSweep(traces, (t, b) => run(t, { targetUnserved: b }), say);
+const budgets = budgetSweep(traces, (t, b) => run(t, { targetUnserved: b }), say, againstFrontier);
 for (const b of budgets) {
   curve.push({ family: 'tuned daily, miss budget', label: `${b.budgetPct} %`, ...b.mean });
 }
@@ -217,6 +279,8 @@ writeFileSync(
   JSON.stringify(
     {
       summary,
+      frontier,
+      position,
       curve,
       budgets,
       monthSeconds,

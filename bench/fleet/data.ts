@@ -19,12 +19,13 @@ export interface FleetData {
   readonly backfillSec: number;
 }
 
-/** The data dir's history for `services`, backfilled unless `dir` already holds the same. */
+/** The data dir's history for `services`, backfilled unless `dir` already holds it (or more series). */
 export function backfill(dir: string, services: number, days: number, step: number): FleetData {
   const marker = join(dir, 'fleet.json');
   if (existsSync(marker)) {
     const had = JSON.parse(readFileSync(marker, 'utf8')) as FleetData;
-    if (had.services === services && had.days === days && had.step === step) return { ...had, backfillSec: 0 };
+    // a history of more series serves fewer services as well
+    if (had.services >= services && had.days === days && had.step === step) return { ...had, backfillSec: 0 };
   }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });

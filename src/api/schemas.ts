@@ -49,7 +49,9 @@ export const Tuning = z
     targetUnservedPct: z.number().describe('the miss budget tuned for (targetUnserved), % of demand'),
     budget: z
       .enum(TUNING_CODES)
-      .describe('WithinBudget: the chosen replay kept to the budget; OverBudget: none did, the fewest misses'),
+      .describe(
+        'WithinBudget: the chosen replay kept to the budget; OverBudget: none did (the miss price chose among all)',
+      ),
   })
   .describe('the policy tuning in force (autoTune): what it set, and the replay it chose it on');
 

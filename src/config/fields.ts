@@ -102,14 +102,21 @@ export const POLICY_FIELDS = {
     default: true,
     doc: 're-tune utilisation, margin, stabilisation daily',
   },
-  // 0.5 %: the largest budget of the sweep on the replay bench whose mean stays under a quarter of
-  // the reactive HPA's misses (0.474 % against 1.991 %), its replayed weeks held on the next 88 % of the time
+  // 0.5: the cheapest price whose mean misses stay under a quarter of the reactive HPA's, chosen
+  // leave-one-trace-out on the replay bench (docs/benchmarks.md, "Scaling")
+  missPrice: {
+    key: 'missPrice',
+    label: 'prescale.miss-price',
+    parser: nonNegative,
+    default: 0.5,
+    doc: "price of the daily tuning: 1 % of demand unserved weighs as this × the oracle's replicas",
+  },
   targetUnserved: {
     key: 'targetUnserved',
     label: 'prescale.target-unserved',
     parser: decimal({ min: 0, max: 100, expects: 'a percentage in [0, 100]' }),
-    default: 0.5,
-    doc: 'miss budget of the daily tuning: % of demand its replayed week may leave unserved',
+    default: 100,
+    doc: 'miss budget of the daily tuning: % of demand its replayed week may leave unserved (100: none)',
   },
   maxStepUp: {
     key: 'maxStepUp',

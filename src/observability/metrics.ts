@@ -179,8 +179,14 @@ export class PrescaleMetrics {
 
   /** Records a finished cycle. */
   observe(report: CycleReport): void {
+    this.observeCycle(report);
+    for (const s of report.services) this.observeService(report.at, s);
+  }
+
+  /** The cycle's own figures, and the services gone since the last one (observe's first half). */
+  observeCycle(report: CycleReport): void {
     this.duration.observe(report.durationMs / 1000);
-    // a failing source is counted once per service it holds, below
+    // a failing source is counted once per service it holds, in observeService
     for (const e of report.errors) if (e.kind !== 'source') this.errors.inc({ kind: e.kind });
     if (report.errors.some((e) => e.code === 'E_STATE')) this.stateSaveFailures.inc();
     // services that are gone stop being reported (their series would otherwise linger)
@@ -193,16 +199,18 @@ export class PrescaleMetrics {
       this.pastForecasts.delete(service);
       this.known.delete(service);
     }
-    for (const s of report.services) {
-      const service = s.key;
-      this.current.set({ service }, s.currentReplicas);
-      this.desired.set({ service }, s.desiredReplicas);
-      this.observeMetrics(report.at, s);
-      this.observePlan(s, report.at);
-      for (const kind of errorKinds(s)) this.errors.inc({ kind });
-      if (s.droppedSamples) this.dropped.inc({ service }, s.droppedSamples);
-      if (s.applied) this.actions.inc({ service, direction: s.desiredReplicas > s.currentReplicas ? 'up' : 'down' });
-    }
+  }
+
+  /** One service of the cycle at `at` (observe's second half, service by service). */
+  observeService(at: number, s: ServiceReport): void {
+    const service = s.key;
+    this.current.set({ service }, s.currentReplicas);
+    this.desired.set({ service }, s.desiredReplicas);
+    this.observeMetrics(at, s);
+    this.observePlan(s, at);
+    for (const kind of errorKinds(s)) this.errors.inc({ kind });
+    if (s.droppedSamples) this.dropped.inc({ service }, s.droppedSamples);
+    if (s.applied) this.actions.inc({ service, direction: s.desiredReplicas > s.currentReplicas ? 'up' : 'down' });
   }
 
   private get perService() {

@@ -31,6 +31,7 @@ import { MemoryStateStore, type StateStore } from './state.js';
 import { MemoryMaskStore, type MaskStore } from './masks.js';
 import { boundsInForce } from './plan/bounds.js';
 import { scheduleIntervalSec } from './scheduler.js';
+import { Slices } from './slices.js';
 
 export type { CycleReport, ServiceReport, HistorySummary } from './report.js';
 export { FORECAST_STEP } from './plan/buckets.js';
@@ -159,9 +160,13 @@ export class Reconciler {
       found.map((f) => f.target),
       failed,
     );
-    const planned = await this.planAll(found, now, signal);
+    const slices = new Slices();
+    const planned = await this.planAll(found, now, signal, slices);
     const services = [...held, ...planned];
-    for (const r of planned) this.log.service(r);
+    for (const r of planned) {
+      await slices.pass();
+      this.log.service(r);
+    }
     const source = planned.find((s) => isSourceCode(s.errorCode));
     if (source) {
       errors.push({
@@ -231,12 +236,17 @@ export class Reconciler {
    * Plans every target: histories and forecasts concurrently (forecasts in the worker pool when
    * there is one), tunings and plans in discovery order, changes concurrently.
    */
-  private async planAll(found: readonly Found[], now: number, signal: AbortSignal): Promise<ServiceReport[]> {
+  private async planAll(
+    found: readonly Found[],
+    now: number,
+    signal: AbortSignal,
+    slices: Slices,
+  ): Promise<ServiceReport[]> {
     const fetchLimit = pLimit(this.limits.fetchConcurrency);
     // in this thread a forecast holds the event loop: one at a time, between API requests
     const cpuLimit = pLimit(this.deps.cpu ? this.limits.cpuTasks : 1);
     type Step = { report: ServiceReport } | { spec: ServiceSpec; predicted?: Predicted };
-    const predicted = found.map(({ target }): Promise<Step> => {
+    const start = ({ target }: Found): Promise<Step> => {
       const resolved = resolveStep(target, this.deps.config, { now, intervalSec: this.ctx.intervalSec });
       if ('report' in resolved) return Promise.resolve(resolved);
       const { spec } = resolved;
@@ -250,10 +260,21 @@ export class Reconciler {
           return { spec, predicted: await predictStep(this.ctx, target, spec, r, now, deadline) };
         });
       });
-    });
+    };
+    // the labels of 1,000 services are parsed in slices, each service's fetch started at once
+    const predicted: Array<Promise<Step>> = [];
+    for (const f of found) {
+      await slices.pass();
+      const p = start(f);
+      // awaited in order below; a rejection before then is not unhandled
+      p.catch(() => undefined);
+      predicted.push(p);
+    }
     const plans: Array<Planned | ServiceReport> = [];
     for (let i = 0; i < found.length; i++) {
       const { target } = found[i];
+      // what is predicted already is planned in one go: in slices, between API requests
+      await slices.pass();
       const step = await predicted[i].catch((err: unknown) => ({ report: failedReport(target, err) }));
       if (signal.aborted) {
         const problem = { code: 'Interrupted' as const, message: 'prescale is stopping' };
@@ -271,7 +292,14 @@ export class Reconciler {
     }
     const applyLimit = pLimit(this.limits.applyConcurrency);
     return Promise.all(
-      plans.map((p, i) => ('status' in p ? Promise.resolve(p) : applyLimit(() => this.finish(found[i], p, signal)))),
+      plans.map((p, i) =>
+        'status' in p
+          ? Promise.resolve(p)
+          : applyLimit(async () => {
+              await slices.pass();
+              return this.finish(found[i], p, signal);
+            }),
+      ),
     );
   }
 

@@ -21,6 +21,7 @@ import { LeaderLock, type LeaseStore } from './leader.js';
 import { Rediscovery, fingerprint } from './rediscovery.js';
 import { CpuPool, DEFAULT_CPU_THREADS } from './workers/pool.js';
 import { DecisionTrail } from './trail.js';
+import { Slices } from './slices.js';
 
 /** Everything the long-running service is made of, injected by `serve`. */
 export interface ServiceDeps {
@@ -162,9 +163,16 @@ export class PrescaleService {
     const mode = this.mode();
     const report = await this.reconciler.runOnce(this.deps.clock.now(), this.stopping.signal);
     this.last = report;
-    this.trail.record(report);
     this.lastEndedAt = Date.now() / 1000;
-    this.metrics.observe(report);
+    // service by service, in slices: with 1,000 services one go would hold the API for long
+    const slices = new Slices();
+    this.metrics.observeCycle(report);
+    for (const s of report.services) {
+      await slices.pass();
+      this.trail.recordService(report.at, s);
+      this.metrics.observeService(report.at, s);
+    }
+    this.trail.retain(new Set(report.services.map((s) => s.key)));
     this.metrics.passive.set(this.mode() === 'passive' ? 1 : 0);
     const slow = report.durationMs > 30_000;
     this.deps.logger[slow ? 'warn' : 'info'](

@@ -67,16 +67,22 @@ export class DecisionTrail {
 
   /** Records every service of a finished cycle. */
   record(report: CycleReport): void {
-    const live = new Set<string>();
-    for (const s of report.services) {
-      live.add(s.key);
-      let e = this.byKey.get(s.key);
-      if (!e) {
-        e = { decisions: [], replicas: { at: [], current: [], desired: [] } };
-        this.byKey.set(s.key, e);
-      }
-      this.push(e, entryOf(s, report.at));
+    for (const s of report.services) this.recordService(report.at, s);
+    this.retain(new Set(report.services.map((s) => s.key)));
+  }
+
+  /** One service's outcome of the cycle at `at` (record, service by service). */
+  recordService(at: number, s: ServiceReport): void {
+    let e = this.byKey.get(s.key);
+    if (!e) {
+      e = { decisions: [], replicas: { at: [], current: [], desired: [] } };
+      this.byKey.set(s.key, e);
     }
+    this.push(e, entryOf(s, at));
+  }
+
+  /** Forgets the services not in `live`. */
+  retain(live: ReadonlySet<string>): void {
     for (const key of this.byKey.keys()) if (!live.has(key)) this.byKey.delete(key);
   }
 

@@ -31,7 +31,14 @@ const prometheusSource: SourceFactory = ({ url, auth, config, logger }) => {
   const where = url ?? config.prometheus;
   if (!where)
     throw new PrescaleError('E_INPUT', 'no Prometheus: give --prometheus URL or `prometheus:` in the config file');
-  const source = new PrometheusSource({ url: where, auth, logger: logger.child({ component: 'prometheus' }) });
+  // cpuThreads 0 keeps everything in the main thread; else the answers are parsed off it
+  const offThread = config.cycle.cpuThreads !== 0;
+  const source = new PrometheusSource({
+    url: where,
+    auth,
+    offThread,
+    logger: logger.child({ component: 'prometheus' }),
+  });
   // where is shown to anyone (the log, GET /v1/status): never with its credentials
   return { source, where: redactUrl(where) };
 };

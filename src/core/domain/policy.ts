@@ -29,8 +29,13 @@ export interface ScalingPolicy {
    */
   readonly autoTune: boolean;
   /**
+   * What the tuning pays to remove 1 % of demand unserved, in the oracle's replica cost: it keeps
+   * the policy with the lowest cost / oracle + missPrice × unserved % (+ a small price on actions).
+   */
+  readonly missPrice: number;
+  /**
    * The miss budget of that tuning: the share of demand (%) the replayed week may leave unserved.
-   * The tuning keeps the cheapest policy within it, or the one with the fewest misses when none is.
+   * Candidates within it beat those over it; the miss price decides among them. 100: no budget.
    */
   readonly targetUnserved: number;
   /** Most replicas added by one decision (Infinity = no limit). */

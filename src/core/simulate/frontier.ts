@@ -47,7 +47,7 @@ export interface FrontierPosition {
 
 /** frontier.py's two comparisons: the frontier's misses at this cost, and its cost at these misses. */
 export function positionOnFrontier(
-  frontier: readonly PolicyScore[],
+  frontier: readonly Pick<PolicyScore, 'unservedPct' | 'costVsOracle'>[],
   point: Pick<PolicyScore, 'unservedPct' | 'costVsOracle'>,
 ): FrontierPosition {
   // stable sorts, as numpy's argsort on the few points there are

@@ -11,18 +11,20 @@ import { oracleSchedule, scoreSchedule } from './replay.js';
  * capacity by its p90 alone, a load with isolated spikes pays for a wide margin at every step.
  * Once a day the planner replays the service's own last week — the forecasts the job made (or
  * would have made) and the load that came — under a small grid of policies, scores each as the
- * replay bench does, and keeps the cheapest whose replay leaves at most the policy's miss budget
- * (`targetUnserved`, % of demand) unserved, the cost being
+ * replay bench does, and keeps the one with the lowest
  *
- *     replica cost / oracle cost + ACTION_PRICE × scale actions per week
+ *     replica cost / oracle cost + missPrice × unserved % + ACTION_PRICE × scale actions per week
  *
- * (one action per week weighs as 0.05 % of the oracle's replicas: a tie-break against flapping).
- * When no candidate stays within the budget, the one with the fewest misses wins, and the tuning
- * says so (`OverBudget`). The budget replaces a price on unserved demand: a user can state how
- * much may go unserved, not what a miss is worth against a replica. The grid: target utilisation between the configured one and 1, the forecast margin
- * (p90 − p50) scaled by 0.5 … 2, scale-down stabilisation 5 … 60 minutes. Everything else (min,
- * max, step limits, quantile, headroom, the reactive floor) stays as configured.
- * Measured on the replay bench (docs/benchmarks.md). Pure.
+ * (`missPrice`, default 0.5: 1 % of demand unserved weighs as half the oracle's replicas), among
+ * the candidates whose replay keeps to the policy's miss budget (`targetUnserved`, % of demand;
+ * default 100, no budget) or, when none does, among all (`OverBudget`). One price on every service
+ * is what spends replicas where they remove the most misses (a Lagrangian of mean misses at mean
+ * cost): a smooth service buys its last misses for a few replicas, a spiky one would pay a
+ * replica at every step for each spike and keeps them instead. One action per week weighs as
+ * 0.05 % of the oracle's replicas: a tie-break against flapping. The grid: target utilisation
+ * between the configured one and 1, the forecast margin (p90 − p50) scaled by 0.5 … 2, scale-down
+ * stabilisation 5 … 60 minutes. Everything else (min, max, step limits, quantile, headroom, the
+ * reactive floor) stays as configured. Measured on the replay bench (docs/benchmarks.md). Pure.
  */
 export const TUNING: TuningSettings = Object.freeze({
   /** Re-tune this often (seconds). */
@@ -32,6 +34,7 @@ export const TUNING: TuningSettings = Object.freeze({
   /** Do not tune on less than this (seconds). */
   minWindowSec: DAY_SECONDS,
   actionPrice: 0.0005,
+  rule: 'priced',
   marginScales: [0.5, 0.75, 1, 1.25, 1.5, 2],
   stabilizationsSec: [300, 900, 1800, 3600],
   search: 'coordinate',
@@ -43,10 +46,11 @@ export interface TuningSettings {
   readonly minWindowSec: number;
   readonly actionPrice: number;
   /**
-   * A price on unserved demand instead of the budget: the candidate with the lowest cost + price ×
-   * unserved % wins. Unset in the service; the scaling bench sets it to compare the two rules.
+   * 'priced': the policy's miss price decides, within the budget and over it. 'budgetOnly': the
+   * rule before the price (within the budget the cheapest, over it the fewest misses), kept for
+   * the scaling bench's side-by-side figures.
    */
-  readonly unservedPrice?: number;
+  readonly rule: 'priced' | 'budgetOnly';
   readonly marginScales: readonly number[];
   readonly stabilizationsSec: readonly number[];
   /** 'grid' tries every combination; 'coordinate' one field at a time (utilisation, margin, stabilisation). */
@@ -70,12 +74,20 @@ export type TuningCode = (typeof TUNING_CODES)[number];
 
 /**
  * The order of candidates under a budget of `budgetPct` % unserved: within the budget beats over
- * it; within it, the cheaper; over it, the fewer misses, then the cheaper. True when `a` is better.
+ * it; on the same side, the lower cost + `missPrice` × unserved %. With `missPrice` null, the
+ * rule before the price: within it the cheaper, over it the fewer misses, then the cheaper.
+ * True when `a` is better (a tie is not).
  */
-export function betterUnderBudget(a: ReplayScore, b: ReplayScore, budgetPct: number): boolean {
+export function betterUnderBudget(
+  a: ReplayScore,
+  b: ReplayScore,
+  budgetPct: number,
+  missPrice: number | null,
+): boolean {
   const aIn = a.unservedPct <= budgetPct;
   const bIn = b.unservedPct <= budgetPct;
   if (aIn !== bIn) return aIn;
+  if (missPrice !== null) return a.cost + missPrice * a.unservedPct < b.cost + missPrice * b.unservedPct;
   if (aIn || a.unservedPct === b.unservedPct) return a.cost < b.cost;
   return a.unservedPct < b.unservedPct;
 }
@@ -166,11 +178,8 @@ export function tunePolicy(
     };
   };
   const budget = policy.targetUnserved;
-  const price = settings.unservedPrice;
-  const better = (a: ReplayScore, b: ReplayScore) =>
-    price === undefined
-      ? betterUnderBudget(a, b, budget)
-      : a.cost + price * a.unservedPct < b.cost + price * b.unservedPct;
+  const price = settings.rule === 'priced' ? policy.missPrice : null;
+  const better = (a: ReplayScore, b: ReplayScore) => betterUnderBudget(a, b, budget, price);
   const own = fieldsOf(policy);
   const configured = evaluate(own);
   let best = { fields: own, score: configured };

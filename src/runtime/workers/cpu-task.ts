@@ -2,16 +2,17 @@ import { loadTrainedModels } from '../../adapters/models/load.js';
 import { describeError } from '../../core/domain/errors.js';
 import type { Forecast } from '../../core/domain/forecast.js';
 import type { ScalingPolicy } from '../../core/domain/policy.js';
-import type { RegularSeries } from '../../core/domain/series.js';
 import type { ForecastModel } from '../../core/forecast/forecaster.js';
 import { tuneOnHistory, type Tuning } from '../../core/simulate/index.js';
 import { silentLogger } from '../../observability/logger.js';
 import { ForecastCache } from '../plan/forecasts.js';
+import { unpack, type PackedSeries } from './packed.js';
+import { lowerThreadPriority } from './priority.js';
 
 /** One policy tuning, as a worker thread receives it. */
 export interface TuneTask {
   readonly kind: 'tune';
-  readonly series: RegularSeries;
+  readonly series: PackedSeries;
   readonly policy: ScalingPolicy;
   readonly model: string;
 }
@@ -27,7 +28,7 @@ export interface ForecastTask {
   readonly key: string;
   readonly query: string;
   readonly model: string;
-  readonly series: RegularSeries;
+  readonly series: PackedSeries;
   readonly now: number;
 }
 
@@ -42,6 +43,9 @@ export type CpuTask = TuneTask | ForecastTask | RetainTask;
 /** A forecast, or the error the forecaster threw, as plain data (error classes do not cross threads). */
 export type ForecastResult =
   { readonly forecast: Forecast } | { readonly error: { readonly code?: string; readonly message: string } };
+
+// below the main thread, which answers the API
+lowerThreadPriority();
 
 const caches = new Map<string, ForecastCache>();
 let loaded: Promise<ForecastModel[]> | undefined;
@@ -61,7 +65,7 @@ async function forecast(task: ForecastTask): Promise<ForecastResult> {
   if (!cache) caches.set(id, (cache = new ForecastCache(task.horizonSteps, task.refitSec, extra)));
   else if (extra.length) cache.setExtraModels(extra);
   try {
-    return { forecast: cache.forecast(task.key, task.query, task.model, task.series, task.now) };
+    return { forecast: cache.forecast(task.key, task.query, task.model, unpack(task.series), task.now) };
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     return {
@@ -75,7 +79,7 @@ async function forecast(task: ForecastTask): Promise<ForecastResult> {
 
 /** The worker's entry: the same pure functions the cycle would run in its own thread. */
 export default async function run(task: CpuTask): Promise<Tuning | ForecastResult | { retained: number } | undefined> {
-  if (task.kind === 'tune') return tuneOnHistory(task.series, task.policy, { forecast: { model: task.model } });
+  if (task.kind === 'tune') return tuneOnHistory(unpack(task.series), task.policy, { forecast: { model: task.model } });
   if (task.kind === 'forecast') return forecast(task);
   const keep = new Set(task.keys);
   for (const cache of caches.values()) cache.retain(keep);

@@ -4,6 +4,7 @@ import type { Forecast } from '../../core/domain/forecast.js';
 import type { ForecastRunner } from '../plan/forecasts.js';
 import type { TuneRunner } from '../plan/tunings.js';
 import type { CpuTask, ForecastResult } from './cpu-task.js';
+import { pack } from './packed.js';
 
 /** Worker threads by default: one per core (the main thread mostly waits on I/O). */
 export const DEFAULT_CPU_THREADS = Math.max(1, availableParallelism());
@@ -66,7 +67,7 @@ export class CpuPool {
   /** The tuning, run in a worker (in turn: a tuning has no fitted state to keep). */
   readonly tune: TuneRunner = (series, policy, model) => {
     this.turn = (this.turn + 1) % this.threads;
-    return this.run(this.turn, { kind: 'tune', series, policy, model });
+    return this.run(this.turn, { kind: 'tune', series: pack(series), policy, model });
   };
 
   /** Forecasts of a cycle with this horizon and refit interval, each service in its own worker. */
@@ -74,7 +75,18 @@ export class CpuPool {
     const modelsDir = this.modelsDir;
     return {
       forecast: async (key, query, model, series, now): Promise<Forecast> => {
-        const task = { kind: 'forecast', horizonSteps, refitSec, modelsDir, key, query, model, series, now } as const;
+        const packed = pack(series);
+        const task = {
+          kind: 'forecast',
+          horizonSteps,
+          refitSec,
+          modelsDir,
+          key,
+          query,
+          model,
+          series: packed,
+          now,
+        } as const;
         const result = await this.run<ForecastResult>(workerOf(key, this.threads), task);
         if ('forecast' in result) return result.forecast;
         throw Object.assign(new Error(result.error.message), { code: result.error.code });

@@ -243,3 +243,13 @@ test('policy file: the miss budget targetUnserved, a percentage of demand, bound
     `${path}: targetUnserved: not a percentage in [0, 100]`,
   );
 });
+
+test('policy file: the miss price missPrice, a number >= 0, bounded where it enters', () => {
+  assert.deepEqual({ ...loadPolicyFile(yamlFile('missPrice: 2\n')) }, { missPrice: 2 });
+  assert.deepEqual({ ...loadPolicyFile(yamlFile('missPrice: 0\n')) }, { missPrice: 0 });
+  const path = yamlFile('missPrice: -1\n');
+  assert.equal(
+    configError(() => loadPolicyFile(path)),
+    `${path}: missPrice: not a number >= 0`,
+  );
+});

@@ -5,8 +5,10 @@ import type { Logger } from '../../../observability/logger.js';
 import type { MetricsSource } from '../port.js';
 import { authorizationHeader, redactUrl, splitCredentials, type PrometheusAuth } from './auth.js';
 import { planChunks } from './chunks.js';
-import { SizeLimitError, nextChunkPoints, sizeLimitOf } from './limits.js';
-import { parseRangeResponse, stitch } from './parse.js';
+import { SizeLimitError, nextChunkPoints } from './limits.js';
+import { ChunkThread } from './off-thread.js';
+import { stitch } from './parse.js';
+import { requestChunk, type ChunkRequest } from './request.js';
 
 export interface PrometheusSourceOptions {
   /** Base URL, e.g. http://prometheus:9090; credentials in it (http://user:pass@host) are basic auth. */
@@ -29,6 +31,12 @@ export interface PrometheusSourceOptions {
   readonly fetch?: typeof fetch;
   /** Whether subqueries may be asked for (the lean first fetch). Default true. */
   readonly subqueries?: boolean;
+  /**
+   * Make the requests and parse the answers in a worker thread (src/adapters/sources/prometheus/
+   * off-thread.ts), so that the main thread keeps answering the API. Default false; not with
+   * `fetch`, which lives in this thread.
+   */
+  readonly offThread?: boolean;
 }
 
 /** A failure worth retrying: the server was unreachable or said it is overloaded. */
@@ -53,6 +61,7 @@ export class PrometheusSource implements MetricsSource {
   readonly subqueries: boolean;
   /** Points per chunk: `maxPoints`, lowered for good when the server refuses a chunk's size. */
   private chunkPoints: number;
+  private readonly thread?: ChunkThread;
 
   constructor(private readonly opts: PrometheusSourceOptions) {
     this.shown = redactUrl(opts.url);
@@ -74,6 +83,10 @@ export class PrometheusSource implements MetricsSource {
     const credentials = opts.auth ?? auth;
     if (credentials) this.authorization = authorizationHeader(credentials);
     this.http = opts.fetch ?? fetch;
+    if (opts.offThread && opts.fetch) {
+      throw new PrescaleError('E_INPUT', 'offThread: the worker thread cannot use an injected fetch');
+    }
+    if (opts.offThread) this.thread = new ChunkThread();
     this.chunkPoints = opts.maxPoints ?? 10_000;
     const retryPolicy = retry(handleWhen(transient), {
       maxAttempts: opts.retries ?? 3,
@@ -106,7 +119,7 @@ export class PrometheusSource implements MetricsSource {
       const points = Math.round((chunk.end - chunk.start) / step) + 1;
       const [from, to] = [chunk.start, chunk.end];
       try {
-        parts.push(within((await this.queryChunk(query, from, to, step, signal)).samples, from, to));
+        parts.push(within(await this.queryChunk(query, from, to, step, signal), from, to));
         first += points;
       } catch (err) {
         const smaller = err instanceof SizeLimitError ? nextChunkPoints(err.limit, points) : undefined;
@@ -123,63 +136,21 @@ export class PrometheusSource implements MetricsSource {
   }
 
   private async queryChunk(query: string, start: number, end: number, step: number, signal?: AbortSignal) {
+    const req: ChunkRequest = {
+      base: this.base,
+      shown: this.shown,
+      ...(this.authorization && { authorization: this.authorization }),
+      query,
+      start,
+      end,
+      step,
+      timeoutMs: this.opts.timeoutMs ?? 15_000,
+    };
     try {
-      return await this.policy.execute(async () => {
-        const body = new URLSearchParams({ query, start: String(start), end: String(end), step: String(step) });
-        // VictoriaMetrics moves a range of 50 points or more onto multiples of the step, for its
-        // cache, unless told `nocache=1` (AdjustStartEnd in app/vmselect/promql); other
-        // servers ignore the parameter. An aligned start needs no asking (and keeps the cache).
-        if (!onGrid(start, step)) body.set('nocache', '1');
-        let res: Response;
-        try {
-          const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 15_000);
-          res = await this.http(`${this.base}/api/v1/query_range`, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/x-www-form-urlencoded',
-              ...(this.authorization && { authorization: this.authorization }),
-            },
-            body,
-            signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-          });
-        } catch (err) {
-          if (signal?.aborted) throw err;
-          throw new PrescaleError('E_SOURCE_UNREACHABLE', `Prometheus at ${this.shown} is unreachable`, { cause: err });
-        }
-        if (res.status >= 500 || res.status === 429) {
-          throw new PrescaleError('E_SOURCE_UNREACHABLE', `Prometheus at ${this.shown} answered HTTP ${res.status}`);
-        }
-        if (res.status === 401 || res.status === 403) {
-          throw new PrescaleError(
-            'E_SOURCE_QUERY',
-            `Prometheus at ${this.shown} refused the request (HTTP ${res.status}): ${this.authorization ? 'check the credentials' : 'it needs credentials'}`,
-          );
-        }
-        let json: unknown;
-        try {
-          json = await res.json();
-        } catch (err) {
-          if (signal?.aborted) throw err;
-          // the timeout can fire while a large answer is still arriving: the server is slow, not wrong
-          if (err instanceof Error && err.name === 'TimeoutError') {
-            throw new PrescaleError(
-              'E_SOURCE_UNREACHABLE',
-              `Prometheus at ${this.shown} timed out sending its answer`,
-              {
-                cause: err,
-              },
-            );
-          }
-          throw new PrescaleError(
-            'E_SOURCE_DATA',
-            `Prometheus at ${this.shown} answered HTTP ${res.status} without JSON`,
-            { cause: err },
-          );
-        }
-        const limit = sizeLimitOf(errorText(json));
-        if (limit) throw new SizeLimitError(`Prometheus at ${this.shown} refused ${query}: ${errorText(json)}`, limit);
-        return parseRangeResponse(json, query);
-      }, signal);
+      return await this.policy.execute(
+        () => (this.thread ? this.thread.request(req, signal) : requestChunk(req, this.http, signal)),
+        signal,
+      );
     } catch (err) {
       if (isPrescaleError(err)) throw err;
       // the breaker is open: same meaning for callers as an unreachable server
@@ -188,18 +159,11 @@ export class PrometheusSource implements MetricsSource {
       });
     }
   }
-}
 
-/** True when `t` is a whole multiple of `step`. */
-function onGrid(t: number, step: number): boolean {
-  const r = t % step;
-  return Math.abs(r) < 1e-9 || Math.abs(r - step) < 1e-9;
-}
-
-/** The `error` of a Prometheus API error answer, else ''. */
-function errorText(json: unknown): string {
-  const b = json as { status?: unknown; error?: unknown } | null;
-  return b && typeof b === 'object' && b.status === 'error' && typeof b.error === 'string' ? b.error : '';
+  /** Ends the worker thread, if any (an idle one does not keep the process alive anyway). */
+  async close(): Promise<void> {
+    await this.thread?.close();
+  }
 }
 
 /**

@@ -59,44 +59,98 @@ test('tune: with sharp, exact forecasts the replay runs hotter than the 80 % tar
   assert.equal(tuned.days, 4);
 });
 
-test('tune: a larger miss budget never chooses a policy that costs more, nor a smaller one that misses more (grid search)', () => {
+test('tune: a larger miss budget never chooses a policy that costs more while the smaller one is kept to (grid search)', () => {
   const y = wave(6, true);
   const f = forecastsOf(y, DAY, 0.9, 1.2, wave(6));
   const grid = { ...TUNING, search: 'grid' as const };
   const tuned = [0, 0.05, 0.2, 0.5, 2, 100].map((targetUnserved) => {
-    const t = tunePolicy(series(y), f, DAY, 6 * DAY, policyWith(100, { maxReplicas: 1000, targetUnserved }), grid);
+    // a low miss price, so that the budgets bind
+    const policy = policyWith(100, { maxReplicas: 1000, targetUnserved, missPrice: 0.05 });
+    const t = tunePolicy(series(y), f, DAY, 6 * DAY, policy, grid);
     assert.ok(t);
     assert.equal(t.budgetPct, targetUnserved);
     return t;
   });
   const shown = tuned.map((t) => `${t.budgetPct}: ${t.score.unservedPct.toFixed(3)} % at ${t.score.cost.toFixed(3)}`);
   for (let i = 1; i < tuned.length; i++) {
+    if (tuned[i - 1].code !== 'WithinBudget') continue;
     assert.ok(tuned[i].score.cost <= tuned[i - 1].score.cost, `cost by budget: ${shown.join('; ')}`);
   }
   for (const t of tuned.filter((x) => x.code === 'WithinBudget')) assert.ok(t.score.unservedPct <= t.budgetPct);
   assert.ok(tuned[5].score.cost < tuned[2].score.cost, `the budget matters: ${shown.join('; ')}`);
 });
 
-test('tune: within the budget the cheapest candidate wins, over it the fewest misses (then the cheaper)', () => {
+test('tune: within the budget beats over it; on the same side the lower cost + miss price × unserved wins', () => {
   const s = (unservedPct: number, cost: number) => ({ unservedPct, cost, costVsOracle: cost, actionsPerWeek: 0 });
   const rows: [string, ReturnType<typeof s>, ReturnType<typeof s>, boolean][] = [
     ['within beats over, however cheap', s(0.1, 2), s(0.3, 1), true],
-    ['within: the cheaper', s(0.2, 1.1), s(0, 1.2), true],
-    ['within: a tie in cost is no improvement', s(0, 1.2), s(0.1, 1.2), false],
+    ['within: a miss is worth its price', s(0, 1.15), s(0.2, 1.1), true],
+    ['within: cheaper by more than the misses are worth', s(0.1, 1), s(0, 1.15), true],
+    ['within: a tie is no improvement', s(0, 1.5), s(0.125, 1.375), false],
     ['the budget itself is within', s(0.2, 1.5), s(0.21, 1), true],
+    ['over: fewer misses when they are worth their cost', s(0.4, 1.05), s(0.5, 1), true],
+    ['over: not at any cost', s(0.4, 3), s(0.5, 1), false],
+  ];
+  for (const [name, a, b, want] of rows) assert.equal(betterUnderBudget(a, b, 0.2, 1), want, name);
+  // the rule before the price: within the budget the cheapest, over it the fewest misses
+  const before: [string, ReturnType<typeof s>, ReturnType<typeof s>, boolean][] = [
+    ['within: the cheaper, whatever it misses', s(0.2, 1.1), s(0, 1.2), true],
     ['over: the fewer misses, however dear', s(0.4, 3), s(0.5, 1), true],
     ['over: equal misses, the cheaper', s(0.4, 1), s(0.4, 2), true],
   ];
-  for (const [name, a, b, want] of rows) assert.equal(betterUnderBudget(a, b, 0.2), want, name);
+  for (const [name, a, b, want] of before) assert.equal(betterUnderBudget(a, b, 0.2, null), want, name);
 });
 
-test('tune: when no candidate keeps to the budget, the one with the fewest misses is chosen and the tuning says OverBudget', () => {
+test('tune: with no budget (the default) the candidate of the grid with the lowest cost + miss price × unserved is kept', () => {
   const y = wave(6, true);
   // the forecast never sees the spikes: every candidate misses some of them
   const f = forecastsOf(y, DAY, 0.9, 1.05, wave(6));
   const grid = { ...TUNING, search: 'grid' as const };
+  for (const missPrice of [0.1, 1, 10]) {
+    const policy = policyWith(100, { maxReplicas: 1000, missPrice });
+    const tuned = tunePolicy(series(y), f, DAY, 6 * DAY, policy, grid);
+    assert.ok(tuned);
+    assert.equal(tuned.code, 'WithinBudget');
+    const j = (x: { cost: number; unservedPct: number }) => x.cost + missPrice * x.unservedPct;
+    for (const c of tuningCandidates(policy)) {
+      const one = tunePolicy(
+        series(y),
+        f,
+        DAY,
+        6 * DAY,
+        { ...policy, ...c, autoTune: false },
+        { ...grid, marginScales: [c.marginScale], stabilizationsSec: [c.scaleDownStabilizationSec] },
+      );
+      assert.ok(one && j(one.configured) >= j(tuned.score), `${missPrice}: ${JSON.stringify(c)}`);
+    }
+  }
+});
+
+test('tune: a higher miss price never keeps a policy that misses more (grid search)', () => {
+  const y = wave(6, true);
+  const f = forecastsOf(y, DAY, 0.9, 1.2, wave(6));
+  const grid = { ...TUNING, search: 'grid' as const };
+  const tuned = [0, 0.1, 0.5, 1, 2, 10, 100].map((missPrice) => {
+    const t = tunePolicy(series(y), f, DAY, 6 * DAY, policyWith(100, { maxReplicas: 1000, missPrice }), grid);
+    assert.ok(t);
+    return t;
+  });
+  const shown = tuned.map((t) => `${t.score.unservedPct.toFixed(3)} % at ${t.score.cost.toFixed(3)}`).join('; ');
+  for (let i = 1; i < tuned.length; i++) {
+    assert.ok(tuned[i].score.unservedPct <= tuned[i - 1].score.unservedPct, `misses by price: ${shown}`);
+    assert.ok(tuned[i].score.cost >= tuned[i - 1].score.cost, `cost by price: ${shown}`);
+  }
+  assert.ok(tuned[6].score.unservedPct < tuned[0].score.unservedPct, `the price matters: ${shown}`);
+});
+
+test('tune: when no candidate keeps to the budget, the tuning says OverBudget; the budget-only rule then keeps the fewest misses', () => {
+  const y = wave(6, true);
+  const f = forecastsOf(y, DAY, 0.9, 1.05, wave(6));
+  const grid = { ...TUNING, search: 'grid' as const };
   const policy = policyWith(100, { maxReplicas: 1000, targetUnserved: 0 });
-  const tuned = tunePolicy(series(y), f, DAY, 6 * DAY, policy, grid);
+  assert.equal(tunePolicy(series(y), f, DAY, 6 * DAY, policy, grid)?.code, 'OverBudget');
+  const before = { ...grid, rule: 'budgetOnly' as const };
+  const tuned = tunePolicy(series(y), f, DAY, 6 * DAY, policy, before);
   assert.ok(tuned);
   assert.equal(tuned.code, 'OverBudget');
   assert.ok(tuned.score.unservedPct > 0);
@@ -108,7 +162,7 @@ test('tune: when no candidate keeps to the budget, the one with the fewest misse
       DAY,
       6 * DAY,
       { ...policy, ...c, autoTune: false },
-      { ...grid, marginScales: [c.marginScale], stabilizationsSec: [c.scaleDownStabilizationSec] },
+      { ...before, marginScales: [c.marginScale], stabilizationsSec: [c.scaleDownStabilizationSec] },
     );
     assert.ok(one && one.configured.unservedPct >= tuned.score.unservedPct, JSON.stringify(c));
   }
@@ -181,5 +235,5 @@ test('tuneOnHistory: replays the last week of a history as the service does, wit
   assert.ok(t);
   assert.equal(t.at, START + 10 * 86_400);
   assert.equal(t.days, 7);
-  assert.ok(!betterUnderBudget(t.configured, t.score, t.budgetPct), 'never worse than the configured policy');
+  assert.ok(!betterUnderBudget(t.configured, t.score, t.budgetPct, 1), 'never worse than the configured policy');
 });
