@@ -50,11 +50,16 @@ export function registerSimulate(program: Command): void {
           `replayed ${series.values.length} steps of ${series.step}s in ${seconds.toFixed(1)}s (${sim.refits} refits); scored the last ${days.toFixed(1)} days\n` +
             `policy      unserved    under-cap  cost/oracle  actions\n` +
             `${row('prescale', cmp.prescale)}\n${row('reactive', cmp.reactive)}\n${row('oracle', cmp.oracle)}\n` +
-            (tunings.count
-              ? `daily tunings: ${tunings.count}, ${within} of them kept to the ${tunings.budgetPct} % miss budget on their replayed week\n`
-              : ''),
+            tuningLine(tunings),
         );
       }
       process.stderr.write(`wrote ${sim.replicas.length} rows to ${o.output}\n`);
     });
+}
+
+/** The text output's tuning line: with a miss budget (below 100 %), how many tunings kept to it. */
+function tuningLine(t: { count: number; withinBudget: number; budgetPct: number }): string {
+  if (!t.count) return '';
+  if (t.budgetPct >= 100) return `daily tunings: ${t.count} (miss price, no miss budget)\n`;
+  return `daily tunings: ${t.count}, ${t.withinBudget} of them kept to the ${t.budgetPct} % miss budget on their replayed week\n`;
 }

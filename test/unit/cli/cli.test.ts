@@ -291,4 +291,8 @@ test('simulate --policy takes the miss budget and says how many daily tunings ke
   assert.ok(tunings.count >= 1 && tunings.withinBudget <= tunings.count, JSON.stringify(tunings));
   const text = cli(...args, '--policy', policy);
   assert.match(text.stdout, /daily tunings: \d+, \d+ of them kept to the 0\.2 % miss budget/);
+  // without a budget (the default) the line does not speak of one
+  const plain = cli(...args);
+  assert.match(plain.stdout, /daily tunings: \d+ \(miss price, no miss budget\)/);
+  assert.doesNotMatch(plain.stdout, /100 % miss budget/);
 });

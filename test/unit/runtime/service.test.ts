@@ -36,8 +36,10 @@ async function postApply(s: PrescaleService) {
 test('service: of two instances with --apply only the lock holder applies; the other is passive in /v1/status and /metrics', async () => {
   const store = new MemoryLeaseStore();
   const engine = new FakeActuator([labelled('web', 'high', 2)]);
-  const a = instance(engine, { leaseStore: store });
-  const b = instance(engine, { leaseStore: store });
+  // a lease longer than any cycle: on a loaded machine a cycle can outlast the default 30 s
+  // lease's leader window (20 s after a renewal), and the holder then rightly applies nothing
+  const a = instance(engine, { leaseStore: store, lockTtlSec: 3600 });
+  const b = instance(engine, { leaseStore: store, lockTtlSec: 3600 });
   await a.lock!.tick();
   await b.lock!.tick();
 
