@@ -49,9 +49,9 @@ export interface PreparedForecaster {
 
 /**
  * Chooses and fits the forecaster of a gap-free history `y` (see forecastSeries). With `auto`,
- * each candidate model is scored by rolling-origin backtest over the last two days; the mean of
- * the best three, or a smaller set that clearly scores better (select.ts), is refitted on the
- * whole history.
+ * each candidate model is scored by rolling-origin backtest over the last two days; the best
+ * one, or the mean of the best few when that scores better (select.ts), is refitted on the whole
+ * history.
  * p90 adds the 90th percentile of the chosen forecaster's backtest errors per horizon step.
  */
 export function prepareForecaster(
@@ -138,8 +138,8 @@ export function prepareForecaster(
  * Forecasts `horizon` steps after the end of `series` with p50 and p90. Pure.
  *
  * Gaps (NaN) are filled by linear interpolation first. With `auto`, each candidate model is
- * scored by rolling-origin backtest over the last two days and the mean of the best three (or a
- * smaller set that clearly scores better) wins; p90 adds its 90th-percentile backtest error per horizon step. A model that
+ * scored by rolling-origin backtest over the last two days and the best one (or the mean of the
+ * best few) wins; p90 adds its 90th-percentile backtest error per horizon step. A model that
  * fails or lacks history is skipped and said so in `notes`; when no candidate can run, the last
  * value is repeated (`naive`). Forecasts of a series that was never negative are never negative.
  */
