@@ -170,10 +170,19 @@ describe(
       );
     const passiveMetric = async (s: Served) =>
       metricValue(await (await fetch(`${s.url}/metrics`)).text(), 'prescale_passive');
+    // by hand, as an operator would: read the spec, write it back with its version; when the
+    // leader's own update lands in between, Swarm answers "update out of sequence": read again
     const scaleTo = async (n: number) => {
       const svc = docker.getService('locked');
-      const info = await svc.inspect();
-      await svc.update({ ...info.Spec, Mode: { Replicated: { Replicas: n } }, version: info.Version.Index });
+      for (let attempt = 1; ; attempt++) {
+        const info = await svc.inspect();
+        try {
+          await svc.update({ ...info.Spec, Mode: { Replicated: { Replicas: n } }, version: info.Version.Index });
+          return;
+        } catch (err) {
+          if (attempt >= 5 || !/update out of sequence/.test(String(err))) throw err;
+        }
+      }
     };
 
     test('the second stays passive and does not scale until the first stops; then it takes over', async () => {
