@@ -164,9 +164,12 @@ describe('faults on a real engine and a real Prometheus', { skip: skipUnless(rea
         (await compose.live()) === 3 ? true : undefined,
       );
       assert.equal(await specReplicas(docker, 'survivor'), 3, 'the Swarm service kept its replicas');
+      // the 2 s cycle may bring the replicas back before the events' reconnect (with its backoff) lands
+      await until(s, 'the events to be watched again', async () =>
+        logLines(s).some((l) => l.msg === 'watching docker events again') ? true : undefined,
+      );
       const lines = logLines(s);
       assert.ok(lines.some((l) => l.msg === 'docker events stream ended; reconnecting'));
-      assert.ok(lines.some((l) => l.msg === 'watching docker events again'));
       assert.ok(lines.some((l) => l.msg === 'discovery failed; nothing changed'));
       // the reconnect's resync is debounced: it may land a moment after the replicas are back
       await until(s, 'a resync after the events reconnected', async () =>
