@@ -3,18 +3,7 @@
  * (amplitude, phase, width of the peak), noise, a weekly effect (quieter weekends) and, for a
  * few services, a counter read through rate(). Deterministic from the service's index.
  */
-
-/** A small deterministic PRNG (mulberry32), so that a cached data dir matches a fresh one. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../../src/adapters/models/lstm/features.js';
 
 /** Every how many services one is a counter. */
 export const COUNTER_EVERY = 50;
