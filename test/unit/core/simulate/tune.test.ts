@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { policyWith } from '../../../../src/config/defaults.js';
 import type { Forecast } from '../../../../src/core/domain/forecast.js';
+import type { ScalingPolicy } from '../../../../src/core/domain/policy.js';
 import type { RegularSeries } from '../../../../src/core/domain/series.js';
 import {
   betterUnderBudget,
@@ -10,6 +11,7 @@ import {
   tunePolicy,
   tuningCandidates,
   TUNING,
+  type TuningSettings,
 } from '../../../../src/core/simulate/index.js';
 
 const STEP = 300;
@@ -101,6 +103,24 @@ test('tune: within the budget beats over it; on the same side the lower cost + m
   for (const [name, a, b, want] of before) assert.equal(betterUnderBudget(a, b, 0.2, null), want, name);
 });
 
+/** The tuning's replay of one candidate of the grid alone, under the tuning's `settings`. */
+function candidateAlone(
+  y: number[],
+  f: Parameters<typeof tunePolicy>[1],
+  policy: ScalingPolicy,
+  c: ReturnType<typeof tuningCandidates>[number],
+  settings: TuningSettings,
+) {
+  return tunePolicy(
+    series(y),
+    f,
+    DAY,
+    6 * DAY,
+    { ...policy, ...c, autoTune: false },
+    { ...settings, marginScales: [c.marginScale], stabilizationsSec: [c.scaleDownStabilizationSec] },
+  );
+}
+
 test('tune: with no budget (the default) the candidate of the grid with the lowest cost + miss price × unserved is kept', () => {
   const y = wave(6, true);
   // the forecast never sees the spikes: every candidate misses some of them
@@ -113,14 +133,7 @@ test('tune: with no budget (the default) the candidate of the grid with the lowe
     assert.equal(tuned.code, 'WithinBudget');
     const j = (x: { cost: number; unservedPct: number }) => x.cost + missPrice * x.unservedPct;
     for (const c of tuningCandidates(policy)) {
-      const one = tunePolicy(
-        series(y),
-        f,
-        DAY,
-        6 * DAY,
-        { ...policy, ...c, autoTune: false },
-        { ...grid, marginScales: [c.marginScale], stabilizationsSec: [c.scaleDownStabilizationSec] },
-      );
+      const one = candidateAlone(y, f, policy, c, grid);
       assert.ok(one && j(one.configured) >= j(tuned.score), `${missPrice}: ${JSON.stringify(c)}`);
     }
   }
@@ -156,14 +169,7 @@ test('tune: when no candidate keeps to the budget, the tuning says OverBudget; t
   assert.ok(tuned.score.unservedPct > 0);
   // the fewest misses of the whole grid
   for (const c of tuningCandidates(policy)) {
-    const one = tunePolicy(
-      series(y),
-      f,
-      DAY,
-      6 * DAY,
-      { ...policy, ...c, autoTune: false },
-      { ...before, marginScales: [c.marginScale], stabilizationsSec: [c.scaleDownStabilizationSec] },
-    );
+    const one = candidateAlone(y, f, policy, c, before);
     assert.ok(one && one.configured.unservedPct >= tuned.score.unservedPct, JSON.stringify(c));
   }
 });
