@@ -10,6 +10,7 @@ import {
   type SimulationOptions,
 } from '../core/simulate/index.js';
 import type { WalkResult, WalkTask } from './walk-worker.js';
+import { workerEntry } from '../runtime/workers/entry.js';
 
 /**
  * The forecast walk of a replay on several cores. Its refits depend on the data only, so pieces
@@ -47,10 +48,8 @@ export async function parallelWalk(
   const pieces = walkPieces(series, threads * PIECES_PER_THREAD, opts);
   const n = series.values.length;
   if (threads < 2 || pieces.length < 2) return serial();
-  // compiled: walk-worker.js beside this file; from source (tsx), the .ts file
-  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
   const pool = new Piscina({
-    filename: new URL(`./walk-worker.${ext}`, import.meta.url).href,
+    filename: workerEntry('walk-worker', import.meta.url),
     minThreads: threads,
     maxThreads: threads,
   });

@@ -5,6 +5,7 @@ import type { ForecastRunner } from '../plan/forecasts.js';
 import type { TuneRunner } from '../plan/tunings.js';
 import type { CpuTask, ForecastResult } from './cpu-task.js';
 import { pack } from './packed.js';
+import { workerEntry } from './entry.js';
 
 /** Worker threads by default: one per core (the main thread mostly waits on I/O). */
 export const DEFAULT_CPU_THREADS = Math.max(1, availableParallelism());
@@ -50,10 +51,8 @@ export class CpuPool {
   }
 
   private worker(i: number): Piscina {
-    // compiled: cpu-task.js beside this file; from source (tsx), the .ts file
-    const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
     this.workers[i] ??= new Piscina({
-      filename: new URL(`./cpu-task.${ext}`, import.meta.url).href,
+      filename: workerEntry('cpu-task', import.meta.url),
       minThreads: 1,
       maxThreads: 1,
     });

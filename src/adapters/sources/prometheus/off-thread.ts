@@ -4,6 +4,7 @@ import type { Samples } from '../../../core/domain/series.js';
 import type { ChunkAnswer } from './chunk-worker.js';
 import { SizeLimitError } from './limits.js';
 import type { ChunkRequest } from './request.js';
+import { workerEntry } from '../../../runtime/workers/entry.js';
 
 /**
  * Chunks requested and parsed in a worker thread: with many services the answers' JSON, their
@@ -17,10 +18,8 @@ export class ChunkThread {
 
   /** `concurrency`: requests in flight in the thread at once (more wait in its queue). */
   constructor(concurrency = 16) {
-    // compiled: chunk-worker.js beside this file; from source (tsx), the .ts file
-    const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
     this.pool = new Piscina({
-      filename: new URL(`./chunk-worker.${ext}`, import.meta.url).href,
+      filename: workerEntry('chunk-worker', import.meta.url),
       minThreads: 0,
       maxThreads: 1,
       concurrentTasksPerWorker: concurrency,
