@@ -22,7 +22,7 @@ export interface BacktestRun {
   readonly residuals: readonly (readonly number[])[];
   /** forecasts[i][k]: the forecast of step k+1 at origin i. */
   readonly forecasts: readonly (readonly number[])[];
-  /** The model as fitted on the data before the first origin. */
+  /** The model as fitted (at `rank` effort) on the data before the first origin. */
   readonly fitted: FittedModel;
   /** Mean absolute error over all origins and steps. */
   readonly mae: number;
@@ -42,7 +42,7 @@ export function backtestModel(
   h: number,
   ctx: ModelContext,
 ): BacktestRun {
-  const fitted = model.fit(y.slice(0, origins[0]), h, ctx);
+  const fitted = model.fit(y.slice(0, origins[0]), h, ctx, 'rank');
   const residuals: number[][] = [];
   const forecasts: number[][] = [];
   let sum = 0;

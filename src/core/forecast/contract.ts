@@ -31,7 +31,20 @@ export interface FittedModel {
    * between them. Optional; it must return exactly what `predict` returns at each origin.
    */
   predictMany?(y: readonly number[], origins: readonly number[], h: number): PointForecast[];
+  /**
+   * Fits again on `y`, the same series since grown (or moved on by some samples), starting from
+   * these parameters: what `auto` does after its backtest, and the hourly refit between choices.
+   * Optional; a model without it is fitted from scratch. As `fit`, at full effort.
+   */
+  refit?(y: readonly number[], h: number, ctx: ModelContext): FittedModel;
 }
+
+/**
+ * How hard a fit searches its parameters. `rank`: the backtest's fit, whose forecasts only rank
+ * the candidates and set p90's margins, and which the chosen models refit from; a model may stop
+ * its search earlier. `full`: every other fit.
+ */
+export type FitEffort = 'full' | 'rank';
 
 /** A forecasting model. Implementations are pure and hold no state between calls. */
 export interface ForecastModel {
@@ -41,9 +54,10 @@ export interface ForecastModel {
   minHistory(ctx: ModelContext): number;
   /**
    * Fits on `y` (finite values, regular step, length >= minHistory) for horizons up to `h`.
-   * Throws when it cannot; the engine then falls back to another model.
+   * Throws when it cannot; the engine then falls back to another model. `effort` is `full` when
+   * absent.
    */
-  fit(y: readonly number[], h: number, ctx: ModelContext): FittedModel;
+  fit(y: readonly number[], h: number, ctx: ModelContext, effort?: FitEffort): FittedModel;
 }
 
 /** Fit on `y` and forecast `h` steps after its end (statsforecast's `forecast(y, h)`). */

@@ -94,8 +94,8 @@ export function prepareForecaster(
   let fitted: FittedModel[];
   try {
     // the chosen models are refitted on the whole history: the backtest's fit ends two days
-    // ago and would miss a level shift since
-    fitted = chosen.map((c) => c.model.fit(y, horizon, ctx));
+    // ago and would miss a level shift since; a model that can starts from the backtest's fit
+    fitted = chosen.map((c) => c.run?.fitted.refit?.(y, horizon, ctx) ?? c.model.fit(y, horizon, ctx));
     const probe = fitted.map((f) => f.predict(y, y.length, horizon));
     if (!probe.every((p) => p.length === horizon && p.every(Number.isFinite))) {
       throw new Error('non-finite or short output');

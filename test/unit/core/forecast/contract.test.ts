@@ -48,7 +48,7 @@ for (const model of BUILTIN_MODELS) {
     // ascending (windows that start at 0, then windows that slide), then out of order
     const origins = [15 * 96, 15 * 96 + 7, 16 * 96, 19 * 96 + 5, 20 * 96, 17 * 96, 15 * 96 + 1];
     const run = backtestModel(model, y, origins, 24, ctx);
-    const fitted = model.fit(y.slice(0, origins[0]), 24, ctx);
+    const fitted = model.fit(y.slice(0, origins[0]), 24, ctx, 'rank');
     assert.equal(run.forecasts.length, origins.length);
     origins.forEach((o, i) => assert.deepEqual(run.forecasts[i], fitted.predict(y, o, 24), `origin ${o}`));
     if (fitted.predictMany) assert.deepEqual(fitted.predictMany(y, origins, 24), run.forecasts, 'predictMany');
@@ -56,5 +56,24 @@ for (const model of BUILTIN_MODELS) {
     const last = Math.max(...origins);
     const altered = y.map((v, i) => (i >= last ? -v : v));
     assert.deepEqual(backtestModel(model, altered, origins, 24, ctx).forecasts, run.forecasts);
+  });
+}
+
+// A fit at `rank` effort, refitted on the grown series (what auto does after its backtest), forecasts
+// about what a full fit on that series does; a refit is a fit of its own data, deterministic.
+for (const model of BUILTIN_MODELS) {
+  test(`contract: ${model.name} rank fit and refit`, () => {
+    const early = y.slice(0, 18 * 96);
+    const ranked = model.fit(early, 24, ctx, 'rank');
+    const rankOut = ranked.predict(early, early.length, 24);
+    assert.ok(rankOut.every(Number.isFinite), 'rank fit forecasts finite values');
+    const refitted = ranked.refit?.(y, 24, ctx) ?? model.fit(y, 24, ctx);
+    const out = refitted.predict(y, y.length, 24);
+    const full = forecastWith(model, y, 24, ctx);
+    assert.ok(out.every(Number.isFinite), 'refit forecasts finite values');
+    const gap = out.reduce((s, v, k) => s + Math.abs(v - full[k]), 0) / 24;
+    // the series swings by 40 around 100: a refit within 1 of a full fit's forecast
+    assert.ok(gap < 1, `refit forecasts ${gap.toFixed(3)} away from a full fit`);
+    if (ranked.refit) assert.deepEqual(ranked.refit(y, 24, ctx).predict(y, y.length, 24), out, 'deterministic');
   });
 }
