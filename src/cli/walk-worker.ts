@@ -6,7 +6,10 @@ export interface WalkTask {
   readonly series: RegularSeries;
   readonly horizon: number;
   /** Plain data only: the walk's settings and its piece, no callbacks. */
-  readonly opts: Pick<SimulationOptions, 'refitEverySec' | 'historySec' | 'forecast' | 'walkFrom' | 'walkTo'>;
+  readonly opts: Pick<
+    SimulationOptions,
+    'refitEverySec' | 'selectEverySec' | 'historySec' | 'forecast' | 'walkFrom' | 'walkTo'
+  >;
 }
 
 /** The walk of one piece, or the error's message (error classes do not cross threads). */

@@ -13,7 +13,7 @@ import { HistoryCache } from './history.js';
 import type { HistoryStore } from './history-store.js';
 import { guardedApply } from './plan/apply.js';
 import { forecastStep } from './plan/buckets.js';
-import { ForecastCache, localForecasts, type ForecastRunner } from './plan/forecasts.js';
+import { ForecastCache, localForecasts, type ForecastRunner, type Refits } from './plan/forecasts.js';
 import {
   forecastErrorOf,
   historyStep,
@@ -59,7 +59,7 @@ export const CYCLE_LIMITS: CycleLimits = Object.freeze({
 /** Where the CPU work runs when not in this thread (src/runtime/workers/pool.ts). */
 export interface CpuWork {
   readonly tune: TuneRunner;
-  forecasts(horizonSteps: number, refitSec: number): ForecastRunner;
+  forecasts(horizonSteps: number, refits: Refits): ForecastRunner;
 }
 
 /** What the cycle needs, injected. */
@@ -134,9 +134,10 @@ export class Reconciler {
       logger: deps.logger.child({ component: 'history' }),
     });
     const horizonSteps = Math.max(1, Math.ceil(c.horizon / forecastStep(c.step)));
+    const refits = { refitSec: c.refit, selectSec: c.select };
     this.forecasts = deps.cpu
-      ? deps.cpu.forecasts(horizonSteps, c.refit)
-      : localForecasts(new ForecastCache(horizonSteps, c.refit, deps.extraModels));
+      ? deps.cpu.forecasts(horizonSteps, refits)
+      : localForecasts(new ForecastCache(horizonSteps, refits, deps.extraModels));
     this.tunings = new TuningCache(deps.tune ?? deps.cpu?.tune);
     this.log = new CycleLog(deps.logger);
     this.ctx = {

@@ -45,7 +45,17 @@ export interface PreparedForecaster {
   readonly horizon: number;
   /** p50 and p90 for the `horizon` steps after `y[origin - 1]`, from `y[0, origin)` only. */
   predict(y: readonly number[], origin: number): { p50: number[]; p90: number[] };
+  /**
+   * The same models fitted again on `y` (the history since grown or slid forward; `ctx` its
+   * context), each from its last fit where the model can, with p90's margins of the choice: the
+   * hourly refit between two choices. Without a choice to keep (the history was too short, or the
+   * chosen models failed), or when the models fail on `y`, it chooses again.
+   */
+  refit(y: readonly number[], ctx: ModelContext): PreparedForecaster;
 }
+
+/** Seconds between two choices of `auto` (every candidate backtested); refits in between keep the models. */
+export const SELECT_EVERY_SEC = 86_400;
 
 /**
  * Chooses and fits the forecaster of a gap-free history `y` (see forecastSeries). With `auto`,
@@ -66,7 +76,6 @@ export function prepareForecaster(
   if (requested !== 'auto' && !findModel(requested, extra)) {
     throw new PrescaleError('E_INPUT', `unknown model "${requested}"; valid: ${modelNames(extra).join(', ')}`);
   }
-  const nonNegative = y.every((v) => v >= 0);
   const hb = Math.min(horizon, MAX_BACKTEST_H);
   const days = options.selection?.backtestDays ?? DEFAULT_SELECTION.backtestDays;
   // the same density of origins over a longer backtest: 8 a day
@@ -95,11 +104,13 @@ export function prepareForecaster(
   try {
     // the chosen models are refitted on the whole history: the backtest's fit ends two days
     // ago and would miss a level shift since; a model that can starts from the backtest's fit
-    fitted = chosen.map((c) => c.run?.fitted.refit?.(y, horizon, ctx) ?? c.model.fit(y, horizon, ctx));
-    const probe = fitted.map((f) => f.predict(y, y.length, horizon));
-    if (!probe.every((p) => p.length === horizon && p.every(Number.isFinite))) {
-      throw new Error('non-finite or short output');
-    }
+    fitted = fitChecked(
+      chosen.map((c) => c.model),
+      chosen.map((c) => c.run?.fitted),
+      y,
+      horizon,
+      ctx,
+    );
   } catch (err) {
     notes.push({
       code: 'RefitFailed',
@@ -111,9 +122,51 @@ export function prepareForecaster(
   }
   const margins = residuals ? p90Margins(residuals, horizon) : randomWalkMargins(y, horizon);
   const used = chosen.map((c) => c.model.name).join('+');
+  const choice = residuals ? { models: chosen.map((c) => c.model), margins } : undefined;
+  const name = requested === 'auto' ? `auto:${used}` : used;
+  return preparedOf(name, notes, horizon, fitted, margins, y, ctx, { choice, options });
+}
+
+/** What a refit keeps of a choice: the models and p90's margins. */
+interface Choice {
+  readonly models: readonly ForecastModel[];
+  readonly margins: readonly number[];
+}
+
+/**
+ * Each model fitted on y (from its last fit `from[i]` where it has one and can), checked to forecast
+ * `horizon` finite values; throws otherwise.
+ */
+function fitChecked(
+  models: readonly ForecastModel[],
+  from: readonly (FittedModel | undefined)[],
+  y: readonly number[],
+  horizon: number,
+  ctx: ModelContext,
+): FittedModel[] {
+  const fitted = models.map((m, i) => from[i]?.refit?.(y, horizon, ctx) ?? m.fit(y, horizon, ctx));
+  const probe = fitted.map((f) => f.predict(y, y.length, horizon));
+  if (!probe.every((p) => p.length === horizon && p.every(Number.isFinite))) {
+    throw new Error('non-finite or short output');
+  }
+  return fitted;
+}
+
+/** The forecaster of fitted models: their mean, with p90 from `margins`. */
+function preparedOf(
+  model: string,
+  notes: readonly ForecastNote[],
+  horizon: number,
+  fitted: readonly FittedModel[],
+  margins: readonly number[],
+  y: readonly number[],
+  ctx: ModelContext,
+  again: { readonly choice: Choice | undefined; readonly options: ForecastOptions },
+): PreparedForecaster {
+  const nonNegative = y.every((v) => v >= 0);
   const m = ctx.seasonDay;
   return {
-    model: requested === 'auto' ? `auto:${used}` : used,
+    model,
     notes,
     horizon,
     predict(yy, origin) {
@@ -130,6 +183,18 @@ export function prepareForecaster(
         p90[k] = p90At(yy, origin, k, v, margins[k], m);
       }
       return { p50, p90 };
+    },
+    refit(yy, c) {
+      const { choice, options } = again;
+      if (!choice) return prepareForecaster(yy, horizon, c, options);
+      let next: FittedModel[];
+      try {
+        next = fitChecked(choice.models, fitted, yy, horizon, c);
+      } catch {
+        // models that fail on this history: the choice is made again
+        return prepareForecaster(yy, horizon, c, options);
+      }
+      return preparedOf(model, notes, horizon, next, choice.margins, yy, c, again);
     },
   };
 }
@@ -174,6 +239,14 @@ export function prepareSeries(
     throw new PrescaleError('E_FORECAST', series.values.length ? 'history holds no valid sample' : 'history is empty');
   }
   return prepareForecaster(fillGaps(series).values, horizon, contextOf(series), options);
+}
+
+/** `prepared` fitted again on `series` (gaps filled first): see PreparedForecaster.refit. */
+export function refitSeries(prepared: PreparedForecaster, series: RegularSeries): PreparedForecaster {
+  if (countGaps(series) === series.values.length) {
+    throw new PrescaleError('E_FORECAST', series.values.length ? 'history holds no valid sample' : 'history is empty');
+  }
+  return prepared.refit(fillGaps(series).values, contextOf(series));
 }
 
 /** The forecast of `prepared` from the end of `series` (gaps filled first). */

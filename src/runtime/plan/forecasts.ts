@@ -3,6 +3,7 @@ import type { RegularSeries } from '../../core/domain/series.js';
 import {
   forecastFrom,
   prepareSeries,
+  refitSeries,
   type ForecastModel,
   type PreparedForecaster,
 } from '../../core/forecast/forecaster.js';
@@ -10,21 +11,29 @@ import {
 interface Entry {
   readonly spec: string;
   readonly end: number;
+  readonly chosenAt: number;
   readonly fittedAt: number;
   readonly prepared: PreparedForecaster;
   readonly forecast: Forecast;
 }
 
+/** How often a service's forecaster is chosen again (every candidate backtested) and refitted, seconds. */
+export interface Refits {
+  readonly refitSec: number;
+  readonly selectSec: number;
+}
+
 /**
- * Per service: the forecaster chosen and fitted at `fittedAt`, refitted every `refitSec`
- * (as `simulate` replays it), and its last forecast, reused until the series gains a bucket.
+ * Per service: the forecaster chosen at `chosenAt` and fitted at `fittedAt`, chosen again every
+ * `selectSec` and refitted every `refitSec` in between (as `simulate` replays it), and its last
+ * forecast, reused until the series gains a bucket.
  */
 export class ForecastCache {
   private readonly entries = new Map<string, Entry>();
 
   constructor(
     private readonly horizonSteps: number,
-    private readonly refitSec: number,
+    private readonly refits: Refits,
     private extraModels?: readonly ForecastModel[],
   ) {}
 
@@ -39,17 +48,21 @@ export class ForecastCache {
     const end = series.start + series.values.length * series.step;
     const cached = this.entries.get(key);
     if (cached?.spec === spec && cached.end === end) return cached.forecast;
-    const refit = !cached || cached.spec !== spec || now - cached.fittedAt >= this.refitSec;
-    const prepared = refit
+    const choose = !cached || cached.spec !== spec || now - cached.chosenAt >= this.refits.selectSec;
+    const refit = choose || now - cached.fittedAt >= this.refits.refitSec;
+    const prepared = choose
       ? // a loaded model serves the services that name it; `auto` keeps to the statistical ones, so
         // a model trained on one series is not judged on every service's history at every refit
         prepareSeries(series, this.horizonSteps, {
           model,
           extraModels: model === 'auto' ? undefined : this.extraModels,
         })
-      : cached.prepared;
+      : refit
+        ? refitSeries(cached.prepared, series)
+        : cached.prepared;
     const forecast = forecastFrom(prepared, series);
-    this.entries.set(key, { spec, end, fittedAt: refit ? now : cached.fittedAt, prepared, forecast });
+    const chosenAt = choose ? now : cached.chosenAt;
+    this.entries.set(key, { spec, end, chosenAt, fittedAt: refit ? now : cached.fittedAt, prepared, forecast });
     return forecast;
   }
 

@@ -5,7 +5,7 @@ import type { ScalingPolicy } from '../../core/domain/policy.js';
 import type { ForecastModel } from '../../core/forecast/forecaster.js';
 import { tuneOnHistory, type Tuning } from '../../core/simulate/index.js';
 import { silentLogger } from '../../observability/logger.js';
-import { ForecastCache } from '../plan/forecasts.js';
+import { ForecastCache, type Refits } from '../plan/forecasts.js';
 import { unpack, type PackedSeries } from './packed.js';
 import { lowerThreadPriority } from './priority.js';
 
@@ -20,9 +20,9 @@ export interface TuneTask {
 /** One service's forecast, made by the worker that holds the service's fitted model. */
 export interface ForecastTask {
   readonly kind: 'forecast';
-  /** Which cache: the horizon and refit interval of the cycle that asks. */
+  /** Which cache: the horizon and refit intervals of the cycle that asks. */
   readonly horizonSteps: number;
-  readonly refitSec: number;
+  readonly refits: Refits;
   /** Trained models (models/NAME), loaded in this worker on first use. */
   readonly modelsDir?: string;
   readonly key: string;
@@ -60,9 +60,9 @@ function trainedModels(dir: string | undefined): Promise<ForecastModel[]> {
 async function forecast(task: ForecastTask): Promise<ForecastResult> {
   // auto never uses a trained model: tfjs is loaded only for a service that names one
   const extra = task.model === 'auto' ? [] : await trainedModels(task.modelsDir);
-  const id = `${task.horizonSteps}|${task.refitSec}`;
+  const id = `${task.horizonSteps}|${task.refits.refitSec}|${task.refits.selectSec}`;
   let cache = caches.get(id);
-  if (!cache) caches.set(id, (cache = new ForecastCache(task.horizonSteps, task.refitSec, extra)));
+  if (!cache) caches.set(id, (cache = new ForecastCache(task.horizonSteps, task.refits, extra)));
   else if (extra.length) cache.setExtraModels(extra);
   try {
     return { forecast: cache.forecast(task.key, task.query, task.model, unpack(task.series), task.now) };

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Forecast } from '../../core/domain/forecast.js';
-import type { ForecastRunner } from '../plan/forecasts.js';
+import type { ForecastRunner, Refits } from '../plan/forecasts.js';
 import type { TuneRunner } from '../plan/tunings.js';
 import type { CpuTask, ForecastResult } from './cpu-task.js';
 import { pack } from './packed.js';
@@ -69,8 +69,8 @@ export class CpuPool {
     return this.run(this.turn, { kind: 'tune', series: pack(series), policy, model });
   };
 
-  /** Forecasts of a cycle with this horizon and refit interval, each service in its own worker. */
-  forecasts(horizonSteps: number, refitSec: number): ForecastRunner {
+  /** Forecasts of a cycle with this horizon and refit intervals, each service in its own worker. */
+  forecasts(horizonSteps: number, refits: Refits): ForecastRunner {
     const modelsDir = this.modelsDir;
     return {
       forecast: async (key, query, model, series, now): Promise<Forecast> => {
@@ -78,7 +78,7 @@ export class CpuPool {
         const task = {
           kind: 'forecast',
           horizonSteps,
-          refitSec,
+          refits,
           modelsDir,
           key,
           query,

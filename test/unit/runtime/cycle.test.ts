@@ -50,6 +50,8 @@ function reconciler(source: MetricsSource, actuator: Actuator, apply = true) {
   });
 }
 
+const REFITS = { refitSec: 3600, selectSec: 86_400 };
+
 test('cycle: data missing holds replicas with the reason; bad labels skip; others still planned and applied', async () => {
   const actuator = new FakeActuator([
     target('dead', 'down', 4),
@@ -393,7 +395,7 @@ test('cycle: a loaded model serves the services that name it and is not a candid
 });
 
 test('cycle: a forecast not made within the deadline leaves its service to the reactive rules; the others are forecast', async () => {
-  const here = localForecasts(new ForecastCache(24, 3600));
+  const here = localForecasts(new ForecastCache(24, REFITS));
   // CPU work whose forecast of service `stuck` never ends (a worker stuck on it)
   const cpu = {
     tune: tuneHere,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isPrescaleError } from '../../../../src/core/domain/errors.js';
 import type { ForecastModel } from '../../../../src/core/forecast/contract.js';
-import { forecastSeries } from '../../../../src/core/forecast/forecaster.js';
+import { contextOf, forecastSeries, prepareForecaster } from '../../../../src/core/forecast/forecaster.js';
 
 const step = 300;
 const daily = (days: number, f = (i: number) => 100 + 50 * Math.sin((2 * Math.PI * i) / 288) + ((i * 7919) % 17)) =>
@@ -142,4 +142,26 @@ test('a model that fails on the whole history after its backtest falls back to n
   );
   assert.equal(fc.notes[0].message, 'brittle failed on the full history (fitted on 864 samples): used naive');
   assert.ok(fc.p50.every((v) => v === values.at(-1)));
+});
+
+test('prepared forecaster: a refit keeps the models and their p90 margins, and chooses again when it has no choice to keep', () => {
+  const step = 300;
+  const y = Array.from({ length: 9 * 288 }, (_, i) => 100 + 40 * Math.sin((2 * Math.PI * i) / 288) + ((i * 7919) % 13));
+  const ctx = contextOf({ start: 0, step, values: y });
+  const early = y.slice(0, 8 * 288);
+  const chosen = prepareForecaster(early, 12, ctx);
+  const refit = chosen.refit(y, ctx);
+  assert.equal(refit.model, chosen.model);
+  const a = refit.predict(y, y.length);
+  assert.ok(a.p50.every(Number.isFinite) && a.p90.every((v, k) => v >= a.p50[k]));
+  // the margins are the choice's: p90 − p50 is the same from the same origin, whatever the fit
+  const b = chosen.predict(y, y.length);
+  assert.deepEqual(
+    a.p90.map((v, k) => +(v - a.p50[k]).toFixed(9)),
+    b.p90.map((v, k) => +(v - b.p50[k]).toFixed(9)),
+  );
+  // one day of history: naive, without a choice; the refit on nine days chooses
+  const short = prepareForecaster(y.slice(0, 288), 12, ctx);
+  assert.equal(short.model, 'auto:naive');
+  assert.notEqual(short.refit(y, ctx).model, 'auto:naive');
 });

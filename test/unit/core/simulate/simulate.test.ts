@@ -116,21 +116,42 @@ test('simulate: a startup delay of more than MAX_HORIZON_STEPS steps is refused 
   assert.ok(performance.now() - t0 < 1000);
 });
 
-test('walk pieces: whole refit intervals covering the series, and their walks join into the whole walk', () => {
+test('walk pieces: whole choice intervals covering the series, and their walks join into the whole walk', () => {
   const series = dailyPeaks(4, 30);
-  const pieces = walkPieces(series, 5);
+  // a choice every 6 hours (72 steps), a refit every hour between
+  const opts = { selectEverySec: 6 * 3600 };
+  const pieces = walkPieces(series, 5, opts);
   assert.equal(pieces.length, 5);
   assert.equal(pieces[0][0], 0);
   assert.equal(pieces.at(-1)?.[1], series.values.length);
   for (const [i, [from, to]] of pieces.entries()) {
-    assert.equal(from % 12, 0);
+    assert.equal(from % 72, 0);
     assert.ok(to > from);
     if (i > 0) assert.equal(from, pieces[i - 1][1]);
   }
-  const whole = forecastWalk(series, 3);
-  const parts = pieces.map(([walkFrom, walkTo]) => forecastWalk(series, 3, { walkFrom, walkTo }));
+  const whole = forecastWalk(series, 3, opts);
+  const parts = pieces.map(([walkFrom, walkTo]) => forecastWalk(series, 3, { ...opts, walkFrom, walkTo }));
   assert.deepStrictEqual(joinWalks(parts.reverse()), whole);
-  assert.equal(walkPieces(series, 10_000).length, series.values.length / 12);
+  assert.equal(walkPieces(series, 10_000, opts).length, series.values.length / 72);
+  // by default a choice a day
+  assert.deepEqual(
+    walkPieces(series, 10_000).map(([from]) => from),
+    [0, 288, 576, 864],
+  );
+});
+
+test('walk: between two choices the refits keep the models chosen; a choice may change them', () => {
+  const series = dailyPeaks(6, 30);
+  const walk = forecastWalk(series, 3, { selectEverySec: 86_400 });
+  const day = 288;
+  // (on day 2 the history is short of a backtest at first: naive, and the next refit chooses)
+  for (let t = 3 * day; t < series.values.length; t++) {
+    const f = walk.forecasts[t];
+    const first = walk.forecasts.findIndex((x, i) => x !== undefined && Math.floor(i / day) === Math.floor(t / day));
+    if (f && first >= 0) assert.equal(f.model, walk.forecasts[first]?.model, `step ${t}`);
+  }
+  // hourly refits: 24 a day after the first forecast
+  assert.equal(walk.refits, Math.ceil((series.values.length - walk.forecasts.findIndex((x) => x)) / 12));
 });
 
 test('simulate: a walk passed in gives the same result as the walk simulate makes', () => {

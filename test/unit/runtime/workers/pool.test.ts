@@ -33,6 +33,8 @@ async function ticksDuring<T>(work: () => Promise<T>): Promise<{ result: T; tick
   }
 }
 
+const REFITS = { refitSec: 3600, selectSec: 86_400 };
+
 test('pool: the tuning in a worker equals the tuning in this thread, and the event loop runs meanwhile', async () => {
   const pool = new CpuPool(1);
   try {
@@ -51,8 +53,8 @@ test('pool: the tuning in a worker equals the tuning in this thread, and the eve
 test('pool: a forecast made in a worker equals the one made in this thread, refit and reuse alike', async () => {
   const pool = new CpuPool(2);
   try {
-    const here = localForecasts(new ForecastCache(24, 3600));
-    const there = pool.forecasts(24, 3600);
+    const here = localForecasts(new ForecastCache(24, REFITS));
+    const there = pool.forecasts(24, REFITS);
     const full = series();
     const at = (n: number): RegularSeries => ({ ...full, values: full.values.slice(0, n) });
     const t0 = full.start + 8 * 86_400;
