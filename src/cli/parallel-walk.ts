@@ -29,7 +29,7 @@ export function walkThreads(series: RegularSeries, opts: Pick<SimulationOptions,
   return Math.max(1, Math.min(availableParallelism(), Math.floor(intervals / INTERVALS_PER_THREAD)));
 }
 
-type Walkable = Pick<SimulationOptions, 'refitEverySec' | 'selectEverySec' | 'historySec' | 'forecast'>;
+type Walkable = Pick<SimulationOptions, 'refitEverySec' | 'backtestFitEverySec' | 'historySec' | 'forecast'>;
 
 /**
  * forecastWalk(series, horizon, opts) in `threads` worker threads; with one thread (or a series
@@ -43,9 +43,9 @@ export async function parallelWalk(
   threads: number,
   onProgress?: (phase: ReplayPhase, done: number, total: number) => void,
 ): Promise<ForecastWalk> {
-  const { refitEverySec, selectEverySec, historySec, forecast } = opts;
+  const { refitEverySec, backtestFitEverySec, historySec, forecast } = opts;
   const serial = () =>
-    forecastWalk(series, horizon, { refitEverySec, selectEverySec, historySec, forecast, onProgress });
+    forecastWalk(series, horizon, { refitEverySec, backtestFitEverySec, historySec, forecast, onProgress });
   const pieces = walkPieces(series, threads * PIECES_PER_THREAD, opts);
   const n = series.values.length;
   if (threads < 2 || pieces.length < 2) return serial();
@@ -66,7 +66,7 @@ export async function parallelWalk(
     const tasks = pieces.map(([walkFrom, walkTo]): WalkTask => ({
       series,
       horizon,
-      opts: { refitEverySec, selectEverySec, historySec, forecast, walkFrom, walkTo },
+      opts: { refitEverySec, backtestFitEverySec, historySec, forecast, walkFrom, walkTo },
     }));
     // every piece settles before the pool ends (a rejection left behind would end the process)
     const walks = await Promise.allSettled(tasks.map(walkOne));

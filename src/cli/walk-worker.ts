@@ -8,7 +8,7 @@ export interface WalkTask {
   /** Plain data only: the walk's settings and its piece, no callbacks. */
   readonly opts: Pick<
     SimulationOptions,
-    'refitEverySec' | 'selectEverySec' | 'historySec' | 'forecast' | 'walkFrom' | 'walkTo'
+    'refitEverySec' | 'backtestFitEverySec' | 'historySec' | 'forecast' | 'walkFrom' | 'walkTo'
   >;
 }
 

@@ -1,5 +1,5 @@
 import type { ScalingPolicy } from '../core/domain/policy.js';
-import { SELECT_EVERY_SEC } from '../core/forecast/forecaster.js';
+import { BACKTEST_FIT_EVERY_SEC } from '../core/forecast/forecaster.js';
 import { POLICY_ENTRIES } from './fields.js';
 
 /**
@@ -30,10 +30,10 @@ export const DEFAULT_CYCLE = Object.freeze({
   horizonSec: 2 * 3600,
   /** node-cron expression of the planning cycle (every minute). */
   schedule: '* * * * *',
-  /** Seconds between model refits (the chosen models' parameters); cycles in between forecast from the newest data. */
+  /** Seconds between model refits (scores, choice, parameters); cycles in between forecast from the newest data. */
   refitSec: 3600,
-  /** Seconds between model choices (every candidate backtested); refits in between keep the models. */
-  selectSec: SELECT_EVERY_SEC,
+  /** Seconds between fits of every candidate for the backtest; refits in between score them with these fits. */
+  backtestFitSec: BACKTEST_FIT_EVERY_SEC,
   /** Prometheus requests in flight at once (one per service whose history is being read). */
   fetchConcurrency: 8,
   /** Changes sent to the engines at once. */

@@ -119,7 +119,7 @@ export const CYCLE_LIMITS = Object.freeze({
   history: { min: 1, max: 90 * 86_400 },
   horizon: { min: 1, max: 2 * 86_400 },
   refit: { min: 1, max: 7 * 86_400 },
-  select: { min: 1, max: 7 * 86_400 },
+  backtestFit: { min: 1, max: 7 * 86_400 },
   historyGrace: { min: 1, max: 365 * 86_400 },
   serviceDeadline: { min: 1, max: 600 },
   /** Samples per service that history / step may imply (14 days at 60 s: 20,160). */
@@ -131,10 +131,13 @@ const CYCLE_FIELDS = {
   step: { default: DEFAULT_CYCLE.stepSec, doc: 'load query step (the resolution read from Prometheus)' },
   history: { default: DEFAULT_CYCLE.historySec, doc: 'history read at start-up and kept for fitting' },
   horizon: { default: DEFAULT_CYCLE.horizonSec, doc: 'forecast horizon' },
-  refit: { default: DEFAULT_CYCLE.refitSec, doc: "time between model refits (the chosen models' parameters)" },
-  select: {
-    default: DEFAULT_CYCLE.selectSec,
-    doc: 'time between model choices (every candidate backtested); refits in between keep the models',
+  refit: {
+    default: DEFAULT_CYCLE.refitSec,
+    doc: "time between model refits (the backtest's scores, the choice, the chosen models' parameters)",
+  },
+  backtestFit: {
+    default: DEFAULT_CYCLE.backtestFitSec,
+    doc: 'time between fits of every candidate model for the backtest; refits in between score them with these fits',
   },
   historyGrace: {
     default: DEFAULT_CYCLE.historyGraceSec,
@@ -209,7 +212,7 @@ const cycle = z
         if (problem) ctx.addIssue({ code: 'custom', message: problem, input: s });
       }),
     refit: cycleDuration('refit'),
-    select: cycleDuration('select'),
+    backtestFit: cycleDuration('backtestFit'),
     historyGrace: cycleDuration('historyGrace'),
     serviceDeadline: cycleDuration('serviceDeadline'),
     fetchConcurrency: cycleCount('fetchConcurrency'),

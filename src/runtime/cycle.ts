@@ -134,7 +134,7 @@ export class Reconciler {
       logger: deps.logger.child({ component: 'history' }),
     });
     const horizonSteps = Math.max(1, Math.ceil(c.horizon / forecastStep(c.step)));
-    const refits = { refitSec: c.refit, selectSec: c.select };
+    const refits = { refitSec: c.refit, backtestFitSec: c.backtestFit };
     this.forecasts = deps.cpu
       ? deps.cpu.forecasts(horizonSteps, refits)
       : localForecasts(new ForecastCache(horizonSteps, refits, deps.extraModels));

@@ -22,7 +22,7 @@ export interface BacktestRun {
   readonly residuals: readonly (readonly number[])[];
   /** forecasts[i][k]: the forecast of step k+1 at origin i. */
   readonly forecasts: readonly (readonly number[])[];
-  /** The model as fitted (at `rank` effort) on the data before the first origin. */
+  /** The model as fitted (at `rank` effort) on data that ends at or before the first origin. */
   readonly fitted: FittedModel;
   /** Mean absolute error over all origins and steps. */
   readonly mae: number;
@@ -42,7 +42,20 @@ export function backtestModel(
   h: number,
   ctx: ModelContext,
 ): BacktestRun {
-  const fitted = model.fit(y.slice(0, origins[0]), h, ctx, 'rank');
+  return backtestFitted(model.name, model.fit(y.slice(0, origins[0]), h, ctx, 'rank'), y, origins, h);
+}
+
+/**
+ * The backtest of a model already fitted on data that ends at or before `origins[0]` (a fit kept
+ * from an earlier backtest of the same series): its forecasts from every origin, with their errors.
+ */
+export function backtestFitted(
+  model: string,
+  fitted: FittedModel,
+  y: readonly number[],
+  origins: readonly number[],
+  h: number,
+): BacktestRun {
   const residuals: number[][] = [];
   const forecasts: number[][] = [];
   let sum = 0;
@@ -53,7 +66,7 @@ export function backtestModel(
     const fc = all[i];
     const r: number[] = [];
     for (let k = 0; k < h; k++) {
-      if (!Number.isFinite(fc[k])) throw new PrescaleError('E_FORECAST', `${model.name} produced a non-finite value`);
+      if (!Number.isFinite(fc[k])) throw new PrescaleError('E_FORECAST', `${model} produced a non-finite value`);
       const e = y[o + k] - fc[k];
       r.push(e);
       sum += Math.abs(e);
@@ -62,7 +75,7 @@ export function backtestModel(
     residuals.push(r);
     forecasts.push(fc);
   }
-  return { model: model.name, origins, residuals, forecasts, fitted, mae: cnt ? sum / cnt : Number.POSITIVE_INFINITY };
+  return { model, origins, residuals, forecasts, fitted, mae: cnt ? sum / cnt : Number.POSITIVE_INFINITY };
 }
 
 /** Backtest origins spread over the last `days` days before the final `h` samples, latest last. */

@@ -46,20 +46,20 @@ export interface PreparedForecaster {
   /** p50 and p90 for the `horizon` steps after `y[origin - 1]`, from `y[0, origin)` only. */
   predict(y: readonly number[], origin: number): { p50: number[]; p90: number[] };
   /**
-   * The same models fitted again on `y` (the history since grown or slid forward; `ctx` its
-   * context), each from its last fit where the model can, with p90's margins of the choice: the
-   * hourly refit between two choices. Without a choice to keep (the history was too short, or the
-   * chosen models failed), or when the models fail on `y`, it chooses again.
+   * Chosen and fitted again on `y`, the same series since grown or slid forward (`ctx` its
+   * context), as prepareForecaster does but cheaper: each candidate's backtest fit is kept (no
+   * fit, only its forecasts from the newest origins), and the chosen models refit from their last
+   * fits where the model can. The hourly refit between two backtest fits (BACKTEST_FIT_EVERY_SEC).
    */
   refit(y: readonly number[], ctx: ModelContext): PreparedForecaster;
 }
 
 /**
- * Seconds between two choices of the models (every candidate backtested); refits in between keep
- * them. Hourly, as the refits: on the replayed traces a choice a day cost a tenth more unserved
- * demand (0.428 % → 0.478 %) for two thirds of the walk's time (docs/benchmarks.md).
+ * Seconds between two backtests that fit every candidate again. A refit in between scores the
+ * candidates with their kept backtest fits on the newest origins (forecasts only, no fit), chooses
+ * again, and fits the chosen models' parameters again from their last fits.
  */
-export const SELECT_EVERY_SEC = 3600;
+export const BACKTEST_FIT_EVERY_SEC = 86_400;
 
 /**
  * Chooses and fits the forecaster of a gap-free history `y` (see forecastSeries). With `auto`,
@@ -73,6 +73,25 @@ export function prepareForecaster(
   horizon: number,
   ctx: ModelContext,
   options: ForecastOptions = {},
+): PreparedForecaster {
+  return prepareWith(y, horizon, ctx, options, undefined);
+}
+
+/** What a forecaster keeps for its refits: the fits it can start from. */
+interface Kept {
+  /** Candidate → its backtest fit (on data before the backtest's origins, at `rank` effort). */
+  readonly backtest: ReadonlyMap<string, FittedModel>;
+  /** Chosen model → its fit on the whole history. */
+  readonly chosen: ReadonlyMap<string, FittedModel>;
+}
+
+/** prepareForecaster, scoring with the backtest fits of `kept` and refitting from its fits when given. */
+function prepareWith(
+  y: readonly number[],
+  horizon: number,
+  ctx: ModelContext,
+  options: ForecastOptions,
+  kept: Kept | undefined,
 ): PreparedForecaster {
   const notes: ForecastNote[] = [];
   const requested = options.model ?? 'auto';
@@ -93,7 +112,7 @@ export function prepareForecaster(
       throw new PrescaleError('E_INPUT', `unknown candidate model "${name}"; valid: ${modelNames(extra).join(', ')}`);
     return model;
   });
-  const ranked = scoreCandidates(models, y, origins, hb, ctx, notes, !auto);
+  const ranked = scoreCandidates(models, y, origins, hb, ctx, notes, !auto, kept?.backtest);
   let { chosen, residuals } = chooseModels(ranked, y, auto ? options.selection : { combine: 1 });
   if (!chosen.length) {
     const days = ((y.length * ctx.step) / DAY_SECONDS).toFixed(1);
@@ -107,10 +126,10 @@ export function prepareForecaster(
   let fitted: FittedModel[];
   try {
     // the chosen models are refitted on the whole history: the backtest's fit ends two days
-    // ago and would miss a level shift since; a model that can starts from the backtest's fit
+    // ago and would miss a level shift since; a model that can starts from its last fit
     fitted = fitChecked(
       chosen.map((c) => c.model),
-      chosen.map((c) => c.run?.fitted),
+      chosen.map((c) => kept?.chosen.get(c.model.name) ?? c.run?.fitted),
       y,
       horizon,
       ctx,
@@ -126,34 +145,14 @@ export function prepareForecaster(
   }
   const margins = residuals ? p90Margins(residuals, horizon) : randomWalkMargins(y, horizon);
   const used = chosen.map((c) => c.model.name).join('+');
-  const choice = residuals ? { models: chosen.map((c) => c.model), margins } : undefined;
+  const next: Kept = {
+    backtest: new Map(ranked.flatMap((c) => (c.run ? [[c.model.name, c.run.fitted] as const] : []))),
+    chosen: new Map(chosen.map((c, i) => [c.model.name, fitted[i]] as const)),
+  };
   const name = requested === 'auto' ? `auto:${used}` : used;
-  return preparedOf(name, notes, horizon, fitted, margins, y, ctx, { choice, options });
-}
-
-/** What a refit keeps of a choice: the models and p90's margins. */
-interface Choice {
-  readonly models: readonly ForecastModel[];
-  readonly margins: readonly number[];
-}
-
-/**
- * Each model fitted on y (from its last fit `from[i]` where it has one and can), checked to forecast
- * `horizon` finite values; throws otherwise.
- */
-function fitChecked(
-  models: readonly ForecastModel[],
-  from: readonly (FittedModel | undefined)[],
-  y: readonly number[],
-  horizon: number,
-  ctx: ModelContext,
-): FittedModel[] {
-  const fitted = models.map((m, i) => from[i]?.refit?.(y, horizon, ctx) ?? m.fit(y, horizon, ctx));
-  const probe = fitted.map((f) => f.predict(y, y.length, horizon));
-  if (!probe.every((p) => p.length === horizon && p.every(Number.isFinite))) {
-    throw new Error('non-finite or short output');
-  }
-  return fitted;
+  return preparedOf(name, notes, horizon, fitted, margins, y, ctx, (yy, c) =>
+    prepareWith(yy, horizon, c, options, next),
+  );
 }
 
 /** The forecaster of fitted models: their mean, with p90 from `margins`. */
@@ -165,7 +164,7 @@ function preparedOf(
   margins: readonly number[],
   y: readonly number[],
   ctx: ModelContext,
-  again: { readonly choice: Choice | undefined; readonly options: ForecastOptions },
+  refit: PreparedForecaster['refit'],
 ): PreparedForecaster {
   const nonNegative = y.every((v) => v >= 0);
   const m = ctx.seasonDay;
@@ -188,19 +187,27 @@ function preparedOf(
       }
       return { p50, p90 };
     },
-    refit(yy, c) {
-      const { choice, options } = again;
-      if (!choice) return prepareForecaster(yy, horizon, c, options);
-      let next: FittedModel[];
-      try {
-        next = fitChecked(choice.models, fitted, yy, horizon, c);
-      } catch {
-        // models that fail on this history: the choice is made again
-        return prepareForecaster(yy, horizon, c, options);
-      }
-      return preparedOf(model, notes, horizon, next, choice.margins, yy, c, again);
-    },
+    refit,
   };
+}
+
+/**
+ * Each model fitted on y (from its last fit `from[i]` where it has one and can), checked to forecast
+ * `horizon` finite values; throws otherwise.
+ */
+function fitChecked(
+  models: readonly ForecastModel[],
+  from: readonly (FittedModel | undefined)[],
+  y: readonly number[],
+  horizon: number,
+  ctx: ModelContext,
+): FittedModel[] {
+  const fitted = models.map((m, i) => from[i]?.refit?.(y, horizon, ctx) ?? m.fit(y, horizon, ctx));
+  const probe = fitted.map((f) => f.predict(y, y.length, horizon));
+  if (!probe.every((p) => p.length === horizon && p.every(Number.isFinite))) {
+    throw new Error('non-finite or short output');
+  }
+  return fitted;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ForecastNote } from '../domain/forecast.js';
-import { backtestModel, type BacktestRun } from './backtest.js';
-import type { ForecastModel, ModelContext } from './contract.js';
+import { backtestFitted, backtestModel, type BacktestRun } from './backtest.js';
+import type { FittedModel, ForecastModel, ModelContext } from './contract.js';
 
 /**
  * Which models forecast a series: every candidate is scored by its backtest, and the best one is
@@ -22,7 +22,9 @@ export interface Selection {
 /**
  * Backtests each model at `origins` (`hb` steps), best first. A model whose minimum history the
  * earliest origin does not leave is skipped (said in `notes` when it was asked for by name, not
- * by `auto`); a model that fails is left out and said.
+ * by `auto`); a model that fails is left out and said. A model with a fit in `kept` (its backtest
+ * fit of an earlier choice on the same series, on data before these origins) forecasts with it
+ * instead of being fitted again.
  */
 export function scoreCandidates(
   models: readonly ForecastModel[],
@@ -32,6 +34,7 @@ export function scoreCandidates(
   ctx: ModelContext,
   notes: ForecastNote[],
   named: boolean,
+  kept?: ReadonlyMap<string, FittedModel>,
 ): Candidate[] {
   const runs: Candidate[] = [];
   for (const model of models) {
@@ -44,7 +47,13 @@ export function scoreCandidates(
       continue;
     }
     try {
-      runs.push({ model, run: origins.length ? backtestModel(model, y, origins, hb, ctx) : undefined });
+      const fit = kept?.get(name);
+      const run = !origins.length
+        ? undefined
+        : fit
+          ? backtestFitted(name, fit, y, origins, hb)
+          : backtestModel(model, y, origins, hb, ctx);
+      runs.push({ model, run });
     } catch (err) {
       notes.push({
         code: 'ModelFailed',

@@ -5,7 +5,7 @@ import { MAX_HORIZON_STEPS } from '../domain/limits.js';
 import type { ScalingPolicy } from '../domain/policy.js';
 import { DAY_SECONDS, stepsIn, timeAt, type RegularSeries } from '../domain/series.js';
 import {
-  SELECT_EVERY_SEC,
+  BACKTEST_FIT_EVERY_SEC,
   contextOf,
   prepareForecaster,
   type ForecastOptions,
@@ -18,10 +18,10 @@ import { TUNING, tunePolicy, type Tuning, type TuningSettings } from './tune.js'
 
 /** How the replay walks: the scheduled job's refit cadence and history window. */
 export interface SimulationOptions {
-  /** Seconds between forecaster refits (the chosen models' parameters). Default 3600. */
+  /** Seconds between forecaster refits (backtest scores, model choice, parameters). Default 3600. */
   readonly refitEverySec?: number;
-  /** Seconds between choices of the models (every candidate backtested). Default SELECT_EVERY_SEC. */
-  readonly selectEverySec?: number;
+  /** Seconds between fits of every candidate for the backtest. Default BACKTEST_FIT_EVERY_SEC. */
+  readonly backtestFitEverySec?: number;
   /** History the forecaster is fitted on, seconds. Default 14 days. */
   readonly historySec?: number;
   /** Forecast horizon in steps; default: what the planner looks at (startup delay + 2 steps). */
@@ -68,10 +68,11 @@ function stepOf(series: RegularSeries): number {
 }
 
 /**
- * Walks forward through a series making the forecasts the scheduled job would: the models are
- * chosen every `selectEverySec` and refitted every `refitEverySec` on the last `historySec` of
- * data, and forecast from the newest data at every step in between. The forecast used at step t
- * sees only y[0, t). Choices and refits happen at fixed steps (multiples of their intervals from
+ * Walks forward through a series making the forecasts the scheduled job would: the forecaster is
+ * re-chosen and refitted every `refitEverySec` on the last `historySec` of data (every candidate
+ * fitted afresh for its backtest every `backtestFitEverySec`, its kept fit scored on the newest
+ * origins in between), and forecasts from the newest data at every step in between. The forecast
+ * used at step t sees only y[0, t). Fits happen at fixed steps (multiples of their intervals from
  * the start), so nothing before T depends on data after T, and the same input always gives the
  * same forecasts.
  * No forecast is made before the forecaster has two days of history (its backtest spans them).
@@ -89,7 +90,7 @@ export function forecastWalk(series: RegularSeries, horizon: number, opts: Simul
   const y = fillGaps(series).values;
   const ctx = contextOf(series);
   const refitSteps = stepsIn(opts.refitEverySec ?? 3600, step);
-  const selectSteps = stepsIn(opts.selectEverySec ?? SELECT_EVERY_SEC, step);
+  const backtestFitSteps = stepsIn(opts.backtestFitEverySec ?? BACKTEST_FIT_EVERY_SEC, step);
   const windowSteps = stepsIn(opts.historySec ?? 14 * DAY_SECONDS, step);
   const minHistory = 2 * ctx.seasonDay + horizon;
   const forecasts: (Forecast | undefined)[] = new Array(y.length).fill(undefined);
@@ -98,13 +99,13 @@ export function forecastWalk(series: RegularSeries, horizon: number, opts: Simul
   let refits = 0;
   const end = Math.min(y.length, opts.walkTo ?? y.length);
   for (let t = Math.max(minHistory, opts.walkFrom ?? 0); t < end; t++) {
-    if (!prepared || t % selectSteps === 0 || t % refitSteps === 0) {
+    if (!prepared || t % backtestFitSteps === 0 || t % refitSteps === 0) {
       fittedFrom = Math.max(0, t - windowSteps);
       const fitOn = y.slice(fittedFrom, t);
       const fitCtx = { ...ctx, start: timeAt(series, fittedFrom) };
-      // a choice backtests every candidate; a refit fits the chosen models' parameters again
+      // every candidate fitted for the backtest, or their kept fits scored on the newest origins
       prepared =
-        prepared && t % selectSteps !== 0
+        prepared && t % backtestFitSteps !== 0
           ? prepared.refit(fitOn, fitCtx)
           : prepareForecaster(fitOn, horizon, fitCtx, opts.forecast);
       refits++;
@@ -118,25 +119,25 @@ export function forecastWalk(series: RegularSeries, horizon: number, opts: Simul
 }
 
 /**
- * Where to cut a walk of `n` steps into at most `parts` pieces of whole choice intervals, as
- * [walkFrom, walkTo) pairs. A walk chooses its models at its first step and at every multiple of
- * the choice interval, and refits at every multiple of the refit interval, so pieces that start on
- * a choice make the same choices and refits, and the same forecasts, as one walk over the whole
- * series (joinWalks puts them together).
+ * Where to cut a walk of `n` steps into at most `parts` pieces of whole backtest-fit intervals, as
+ * [walkFrom, walkTo) pairs. A walk fits every candidate at its first step and at every multiple of
+ * that interval, and refits at every multiple of the refit interval, so pieces that start on such
+ * a multiple make the same fits, and the same forecasts, as one walk over the whole series
+ * (joinWalks puts them together).
  */
 export function walkPieces(
   series: RegularSeries,
   parts: number,
-  opts: Pick<SimulationOptions, 'selectEverySec'> = {},
+  opts: Pick<SimulationOptions, 'backtestFitEverySec'> = {},
 ): [number, number][] {
   const n = series.values.length;
-  const selectSteps = stepsIn(opts.selectEverySec ?? SELECT_EVERY_SEC, stepOf(series));
-  const intervals = Math.ceil(n / selectSteps);
+  const backtestFitSteps = stepsIn(opts.backtestFitEverySec ?? BACKTEST_FIT_EVERY_SEC, stepOf(series));
+  const intervals = Math.ceil(n / backtestFitSteps);
   const k = Math.max(1, Math.min(parts, intervals));
   const out: [number, number][] = [];
   for (let i = 0; i < k; i++) {
-    const from = Math.round((i * intervals) / k) * selectSteps;
-    const to = Math.min(n, Math.round(((i + 1) * intervals) / k) * selectSteps);
+    const from = Math.round((i * intervals) / k) * backtestFitSteps;
+    const to = Math.min(n, Math.round(((i + 1) * intervals) / k) * backtestFitSteps);
     if (to > from) out.push([from, to]);
   }
   return out;

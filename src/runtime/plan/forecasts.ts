@@ -11,22 +11,22 @@ import {
 interface Entry {
   readonly spec: string;
   readonly end: number;
-  readonly chosenAt: number;
+  readonly backtestFitAt: number;
   readonly fittedAt: number;
   readonly prepared: PreparedForecaster;
   readonly forecast: Forecast;
 }
 
-/** How often a service's forecaster is chosen again (every candidate backtested) and refitted, seconds. */
+/** How often a service's forecaster is refitted (chosen again), and its candidates fitted afresh for the backtest, seconds. */
 export interface Refits {
   readonly refitSec: number;
-  readonly selectSec: number;
+  readonly backtestFitSec: number;
 }
 
 /**
- * Per service: the forecaster chosen at `chosenAt` and fitted at `fittedAt`, chosen again every
- * `selectSec` and refitted every `refitSec` in between (as `simulate` replays it), and its last
- * forecast, reused until the series gains a bucket.
+ * Per service: the forecaster prepared at `fittedAt`, chosen and refitted again every `refitSec`
+ * (its candidates fitted afresh for the backtest every `backtestFitSec`, at `backtestFitAt` last;
+ * as `simulate` replays it), and its last forecast, reused until the series gains a bucket.
  */
 export class ForecastCache {
   private readonly entries = new Map<string, Entry>();
@@ -48,9 +48,9 @@ export class ForecastCache {
     const end = series.start + series.values.length * series.step;
     const cached = this.entries.get(key);
     if (cached?.spec === spec && cached.end === end) return cached.forecast;
-    const choose = !cached || cached.spec !== spec || now - cached.chosenAt >= this.refits.selectSec;
-    const refit = choose || now - cached.fittedAt >= this.refits.refitSec;
-    const prepared = choose
+    const fresh = !cached || cached.spec !== spec || now - cached.backtestFitAt >= this.refits.backtestFitSec;
+    const refit = fresh || now - cached.fittedAt >= this.refits.refitSec;
+    const prepared = fresh
       ? // a loaded model serves the services that name it; `auto` keeps to the statistical ones, so
         // a model trained on one series is not judged on every service's history at every refit
         prepareSeries(series, this.horizonSteps, {
@@ -61,8 +61,8 @@ export class ForecastCache {
         ? refitSeries(cached.prepared, series)
         : cached.prepared;
     const forecast = forecastFrom(prepared, series);
-    const chosenAt = choose ? now : cached.chosenAt;
-    this.entries.set(key, { spec, end, chosenAt, fittedAt: refit ? now : cached.fittedAt, prepared, forecast });
+    const backtestFitAt = fresh ? now : cached.backtestFitAt;
+    this.entries.set(key, { spec, end, backtestFitAt, fittedAt: refit ? now : cached.fittedAt, prepared, forecast });
     return forecast;
   }
 

@@ -60,7 +60,7 @@ function trainedModels(dir: string | undefined): Promise<ForecastModel[]> {
 async function forecast(task: ForecastTask): Promise<ForecastResult> {
   // auto never uses a trained model: tfjs is loaded only for a service that names one
   const extra = task.model === 'auto' ? [] : await trainedModels(task.modelsDir);
-  const id = `${task.horizonSteps}|${task.refits.refitSec}|${task.refits.selectSec}`;
+  const id = `${task.horizonSteps}|${task.refits.refitSec}|${task.refits.backtestFitSec}`;
   let cache = caches.get(id);
   if (!cache) caches.set(id, (cache = new ForecastCache(task.horizonSteps, task.refits, extra)));
   else if (extra.length) cache.setExtraModels(extra);

@@ -115,8 +115,8 @@ test('config: the cycle settings have maxima (a huge horizon or history is refus
     [{ step: 0 }, 'cycle.step: below the minimum of 1s'],
     [{ step: 1.5 }, 'cycle.step: not a duration in whole seconds (e.g. 90, 90s, 5m, 1h)'],
     [{ refit: 8 * 86_400 }, 'cycle.refit: above the limit of 7d'],
-    [{ select: 8 * 86_400 }, 'cycle.select: above the limit of 7d'],
-    [{ select: 0 }, 'cycle.select: below the minimum of 1s'],
+    [{ backtestFit: 8 * 86_400 }, 'cycle.backtestFit: above the limit of 7d'],
+    [{ backtestFit: 0 }, 'cycle.backtestFit: below the minimum of 1s'],
     [{ fetchConcurrency: 0 }, 'cycle.fetchConcurrency: not a whole number >= 1'],
     [{ fetchConcurrency: 257 }, 'cycle.fetchConcurrency: above the limit of 256'],
     [{ applyConcurrency: 65 }, 'cycle.applyConcurrency: above the limit of 64'],
@@ -137,7 +137,7 @@ test('config: the cycle settings have maxima (a huge horizon or history is refus
     );
   }
   const most = parseConfig(
-    { cycle: { step: 60, history: 90 * 86_400, horizon: 2 * 86_400, refit: 7 * 86_400, select: 7 * 86_400 } },
+    { cycle: { step: 60, history: 90 * 86_400, horizon: 2 * 86_400, refit: 7 * 86_400, backtestFit: 7 * 86_400 } },
     'c',
   );
   assert.deepEqual(
@@ -147,7 +147,7 @@ test('config: the cycle settings have maxima (a huge horizon or history is refus
       history: 90 * 86_400,
       horizon: 2 * 86_400,
       refit: 7 * 86_400,
-      select: 7 * 86_400,
+      backtestFit: 7 * 86_400,
       historyGrace: 7 * 86_400,
       schedule: '* * * * *',
       serviceDeadline: 30,
@@ -158,7 +158,7 @@ test('config: the cycle settings have maxima (a huge horizon or history is refus
   );
   const text = loadConfig(
     yamlFile(
-      "cycle: { step: 1m, history: 14d, horizon: 2h, refit: 1h, select: 6h, historyGrace: 2d, schedule: '*/5 * * * *' }\n",
+      "cycle: { step: 1m, history: 14d, horizon: 2h, refit: 1h, backtestFit: 6h, historyGrace: 2d, schedule: '*/5 * * * *' }\n",
     ),
   );
   assert.deepEqual(
@@ -168,7 +168,7 @@ test('config: the cycle settings have maxima (a huge horizon or history is refus
       history: 14 * 86_400,
       horizon: 7200,
       refit: 3600,
-      select: 6 * 3600,
+      backtestFit: 6 * 3600,
       historyGrace: 2 * 86_400,
       schedule: '*/5 * * * *',
       serviceDeadline: 30,

@@ -50,7 +50,7 @@ function reconciler(source: MetricsSource, actuator: Actuator, apply = true) {
   });
 }
 
-const REFITS = { refitSec: 3600, selectSec: 86_400 };
+const REFITS = { refitSec: 3600, backtestFitSec: 86_400 };
 
 test('cycle: data missing holds replicas with the reason; bad labels skip; others still planned and applied', async () => {
   const actuator = new FakeActuator([

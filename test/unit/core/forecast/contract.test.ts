@@ -77,3 +77,23 @@ for (const model of BUILTIN_MODELS) {
     if (ranked.refit) assert.deepEqual(ranked.refit(y, 24, ctx).predict(y, y.length, 24), out, 'deterministic');
   });
 }
+
+// A backtest fit kept for later refits is scored again on a window that has slid forward since:
+// predictMany there is predict at each origin, and reads nothing after the last one.
+for (const model of BUILTIN_MODELS) {
+  test(`contract: ${model.name} kept fit scored on a slid window`, () => {
+    const fitted = model.fit(y.slice(0, 15 * 96), 24, ctx, 'rank');
+    const slide = 96 + 5;
+    const data = y.slice(slide);
+    const origins = [15 * 96 - slide + 3, 16 * 96, 17 * 96 - slide, 18 * 96 + 7];
+    const one = origins.map((o) => fitted.predict(data, o, 24));
+    assert.ok(one.every((f) => f.every(Number.isFinite)));
+    if (fitted.predictMany) assert.deepEqual(fitted.predictMany(data, origins, 24), one);
+    const last = Math.max(...origins);
+    const altered = data.map((v, i) => (i >= last ? -v : v));
+    assert.deepEqual(
+      origins.map((o) => fitted.predict(altered, o, 24)),
+      one,
+    );
+  });
+}

@@ -144,23 +144,30 @@ test('a model that fails on the whole history after its backtest falls back to n
   assert.ok(fc.p50.every((v) => v === values.at(-1)));
 });
 
-test('prepared forecaster: a refit keeps the models and their p90 margins, and chooses again when it has no choice to keep', () => {
+test('prepared forecaster: a refit scores the candidates with their kept backtest fits and fits only the chosen again', () => {
   const step = 300;
   const y = Array.from({ length: 9 * 288 }, (_, i) => 100 + 40 * Math.sin((2 * Math.PI * i) / 288) + ((i * 7919) % 13));
   const ctx = contextOf({ start: 0, step, values: y });
-  const early = y.slice(0, 8 * 288);
-  const chosen = prepareForecaster(early, 12, ctx);
-  const refit = chosen.refit(y, ctx);
-  assert.equal(refit.model, chosen.model);
-  const a = refit.predict(y, y.length);
-  assert.ok(a.p50.every(Number.isFinite) && a.p90.every((v, k) => v >= a.p50[k]));
-  // the margins are the choice's: p90 − p50 is the same from the same origin, whatever the fit
-  const b = chosen.predict(y, y.length);
-  assert.deepEqual(
-    a.p90.map((v, k) => +(v - a.p50[k]).toFixed(9)),
-    b.p90.map((v, k) => +(v - b.p50[k]).toFixed(9)),
-  );
-  // one day of history: naive, without a choice; the refit on nine days chooses
+  let fits = 0;
+  // the day-ago value, counted: no refit of its own, so each refit is a fit
+  const counted: ForecastModel = {
+    name: 'counted',
+    minHistory: (c) => 2 * c.seasonDay,
+    fit(_y, _h, c) {
+      fits++;
+      return { predict: (yy, origin, h) => Array.from({ length: h }, (_, k) => yy[origin + k - c.seasonDay]) };
+    },
+  };
+  const options = { extraModels: [counted], selection: { candidates: ['counted', 'naive'], combine: 1 } };
+  const early = prepareForecaster(y.slice(0, 8 * 288), 12, ctx, options);
+  assert.equal(early.model, 'auto:counted');
+  assert.equal(fits, 2, 'fitted for the backtest, then on the whole history');
+  const later = early.refit(y, ctx);
+  assert.equal(later.model, 'auto:counted');
+  assert.equal(fits, 3, 'the kept backtest fit scored the candidate; only the chosen model was fitted');
+  const fresh = prepareForecaster(y, 12, ctx, options);
+  assert.deepEqual(later.predict(y, y.length).p50, fresh.predict(y, y.length).p50);
+  // one day of history: naive, with no backtest fit kept; the refit on nine days fits the candidates
   const short = prepareForecaster(y.slice(0, 288), 12, ctx);
   assert.equal(short.model, 'auto:naive');
   assert.notEqual(short.refit(y, ctx).model, 'auto:naive');

@@ -116,10 +116,10 @@ test('simulate: a startup delay of more than MAX_HORIZON_STEPS steps is refused 
   assert.ok(performance.now() - t0 < 1000);
 });
 
-test('walk pieces: whole choice intervals covering the series, and their walks join into the whole walk', () => {
+test('walk pieces: whole backtest-fit intervals covering the series, and their walks join into the whole walk', () => {
   const series = dailyPeaks(4, 30);
-  // a choice every 6 hours (72 steps), a refit every hour between
-  const opts = { selectEverySec: 6 * 3600 };
+  // every candidate fitted for the backtest every 6 hours (72 steps), refits every hour between
+  const opts = { backtestFitEverySec: 6 * 3600 };
   const pieces = walkPieces(series, 5, opts);
   assert.equal(pieces.length, 5);
   assert.equal(pieces[0][0], 0);
@@ -133,22 +133,32 @@ test('walk pieces: whole choice intervals covering the series, and their walks j
   const parts = pieces.map(([walkFrom, walkTo]) => forecastWalk(series, 3, { ...opts, walkFrom, walkTo }));
   assert.deepStrictEqual(joinWalks(parts.reverse()), whole);
   assert.equal(walkPieces(series, 10_000, opts).length, series.values.length / 72);
-  // by default a choice an hour
-  assert.equal(walkPieces(series, 10_000).length, series.values.length / 12);
+  // by default a day
+  assert.deepEqual(
+    walkPieces(series, 10_000).map(([from]) => from),
+    [0, 288, 576, 864],
+  );
 });
 
-test('walk: between two choices the refits keep the models chosen; a choice may change them', () => {
+test('walk: the refits between two backtest fits choose and fit as a fresh forecaster would, near enough', () => {
   const series = dailyPeaks(6, 30);
-  const walk = forecastWalk(series, 3, { selectEverySec: 86_400 });
-  const day = 288;
-  // (on day 2 the history is short of a backtest at first: naive, and the next refit chooses)
-  for (let t = 3 * day; t < series.values.length; t++) {
-    const f = walk.forecasts[t];
-    const first = walk.forecasts.findIndex((x, i) => x !== undefined && Math.floor(i / day) === Math.floor(t / day));
-    if (f && first >= 0) assert.equal(f.model, walk.forecasts[first]?.model, `step ${t}`);
+  const kept = forecastWalk(series, 3);
+  const fresh = forecastWalk(series, 3, { backtestFitEverySec: 3600 });
+  assert.equal(kept.refits, fresh.refits);
+  // hourly refits: one at the first forecast, then at every hour
+  const first = kept.forecasts.findIndex((x) => x);
+  assert.equal(kept.refits, 1 + Math.floor((series.values.length - 1) / 12) - Math.floor(first / 12));
+  let gap = 0;
+  let n = 0;
+  for (let t = first; t < series.values.length; t++) {
+    const a = kept.forecasts[t];
+    const b = fresh.forecasts[t];
+    assert.ok(a && b);
+    gap += Math.abs(a.p50[2] - b.p50[2]);
+    n++;
   }
-  // hourly refits: 24 a day after the first forecast
-  assert.equal(walk.refits, Math.ceil((series.values.length - walk.forecasts.findIndex((x) => x)) / 12));
+  // the load swings between 100 and 900: the two walks' forecasts 3 steps ahead within 2 % of it
+  assert.ok(gap / n < 16, `mean gap ${(gap / n).toFixed(2)}`);
 });
 
 test('simulate: a walk passed in gives the same result as the walk simulate makes', () => {

@@ -15,27 +15,26 @@ const full: RegularSeries = {
 };
 const at = (n: number): RegularSeries => ({ ...full, values: full.values.slice(0, n) });
 
-test('forecast cache: the models are chosen every selectSec and refitted every refitSec in between', () => {
-  const cache = new ForecastCache(24, { refitSec: 3600, selectSec: 4 * 3600 });
+test('forecast cache: refitted every refitSec, its candidates fitted afresh for the backtest every backtestFitSec', () => {
+  const cache = new ForecastCache(24, { refitSec: 3600, backtestFitSec: 4 * 3600 });
   const n0 = 7 * 288;
   const t0 = full.start + n0 * 300;
-  const chosen = prepareSeries(at(n0), 24);
-  assert.deepEqual(cache.forecast('s', 'q', 'auto', at(n0), t0), forecastFrom(chosen, at(n0)));
+  const first = prepareSeries(at(n0), 24);
+  assert.deepEqual(cache.forecast('s', 'q', 'auto', at(n0), t0), forecastFrom(first, at(n0)));
   // a new bucket within the hour: the same fit, from the newer data
-  assert.deepEqual(cache.forecast('s', 'q', 'auto', at(n0 + 3), t0 + 900), forecastFrom(chosen, at(n0 + 3)));
-  // an hour later: the same models, fitted again from their last fit
-  const refitted = refitSeries(chosen, at(n0 + 12));
-  assert.equal(refitted.model, chosen.model);
+  assert.deepEqual(cache.forecast('s', 'q', 'auto', at(n0 + 3), t0 + 900), forecastFrom(first, at(n0 + 3)));
+  // an hour later: refitted from the kept fits
+  const refitted = refitSeries(first, at(n0 + 12));
   const byCache = cache.forecast('s', 'q', 'auto', at(n0 + 12), t0 + 3600);
   assert.deepEqual(byCache, forecastFrom(refitted, at(n0 + 12)));
-  assert.notDeepEqual(byCache, forecastFrom(chosen, at(n0 + 12)), 'the refit changed the forecast');
-  // four hours after the choice: chosen again, every candidate backtested
+  assert.notDeepEqual(byCache, forecastFrom(first, at(n0 + 12)), 'the refit changed the forecast');
+  // four hours after the first: every candidate fitted afresh
   const again = prepareSeries(at(n0 + 48), 24);
   assert.deepEqual(cache.forecast('s', 'q', 'auto', at(n0 + 48), t0 + 4 * 3600), forecastFrom(again, at(n0 + 48)));
 });
 
 test('forecast cache: another model or query is chosen afresh, not refitted', () => {
-  const cache = new ForecastCache(24, { refitSec: 3600, selectSec: 86_400 });
+  const cache = new ForecastCache(24, { refitSec: 3600, backtestFitSec: 86_400 });
   const n0 = 7 * 288;
   const t0 = full.start + n0 * 300;
   cache.forecast('s', 'q', 'auto', at(n0), t0);

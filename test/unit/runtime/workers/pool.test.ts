@@ -33,7 +33,7 @@ async function ticksDuring<T>(work: () => Promise<T>): Promise<{ result: T; tick
   }
 }
 
-const REFITS = { refitSec: 3600, selectSec: 86_400 };
+const REFITS = { refitSec: 3600, backtestFitSec: 86_400 };
 
 test('pool: the tuning in a worker equals the tuning in this thread, and the event loop runs meanwhile', async () => {
   const pool = new CpuPool(1);

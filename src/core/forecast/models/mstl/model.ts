@@ -158,14 +158,16 @@ export function mstlModel(opts: MstlOptions): ForecastModel {
       return {
         predict,
         predictMany(data, origins, hh) {
-          // origins after the fitted data in the same array (the backtest's): one anchor, one
+          // origins that all come after the fitted data, in the array fitted on (the backtest's) or
+          // in a window since slid forward (a kept backtest fit, scored again): one anchor, one
           // adjusted series for all of them
           if (!origins.length) return [];
           const first = Math.min(...origins);
-          if (first < n || anchor(data, first) !== -fitFrom) return origins.map((o) => predict(data, o, hh));
+          const shift = anchor(data, first);
+          if (shift === undefined || first < n - fitFrom - shift) return origins.map((o) => predict(data, o, hh));
           const start = readsFrom(fit, first);
-          const adj = adjustedOf(fit, data, start, Math.max(...origins), -fitFrom);
-          return origins.map((o) => forecastScale(fit, adj, start, o, -fitFrom, hh));
+          const adj = adjustedOf(fit, data, start, Math.max(...origins), shift);
+          return origins.map((o) => forecastScale(fit, adj, start, o, shift, hh));
         },
       };
     },
