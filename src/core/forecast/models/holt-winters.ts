@@ -188,10 +188,8 @@ function holtWintersModel(name: string, kind: Seasonality): ForecastModel {
       fitFrom(y, ctx, START, START_STEP, effort === 'rank' ? RANK_TOLERANCE : TOLERANCE),
   };
 
-  /** Nelder-Mead from `x0` (unpacked parameters) with first step `step`, to relative tolerance `tol`. */
-  function fitFrom(y: readonly number[], ctx: ModelContext, x0: readonly number[], step: number, tol: number): FittedModel {
-    const m = ctx.seasonDay;
-    const span = FIT_DAYS * m;
+  /** The parameters (before unpack) minimising the one-step squared error over the last `span` samples of y. */
+  function search(y: readonly number[], m: number, span: number, x0: readonly number[], step: number, tol: number) {
     const x = new Float64Array(y.length > span ? y.slice(y.length - span) : y);
     if (mult && !x.every((v) => v > 0)) {
       throw new Error('multiplicative seasonality needs a strictly positive series');
@@ -199,7 +197,15 @@ function holtWintersModel(name: string, kind: Seasonality): ForecastModel {
     const init = initialState(x, m, mult);
     const season = new Float64Array(m);
     const sse = (v: number[]) => advance(x, startState(init, season), unpack(v), mult, init.minBase);
-    const v = nelderMead(sse, x0, { maxIterations: 120, step, tolerance: tol });
+    return nelderMead(sse, x0, { maxIterations: 120, step, tolerance: tol });
+  }
+
+  /** Nelder-Mead from `x0` (unpacked parameters) with first step `step`, to relative tolerance `tol`. */
+  function fitFrom(y: readonly number[], ctx: ModelContext, x0: readonly number[], step: number, tol: number): FittedModel {
+    const m = ctx.seasonDay;
+    const span = FIT_DAYS * m;
+    const v = search(y, m, span, x0, step, tol);
+    // (the fitted model keeps its parameters only, not the window: a backtest's fit is kept for a day)
     const p = unpack(v);
     /**
      * Forecasts from each origin, the filter run with the fitted parameters over the FIT_DAYS

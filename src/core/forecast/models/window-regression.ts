@@ -293,12 +293,12 @@ export function windowRegression(opts: WindowRegressionOptions): ForecastModel {
       const data = new Float64Array(y);
       const wk = opts.weekly ? w : undefined;
       const robust = opts.huber ? huberClean(data, first, { L, m, w: wk }) : undefined;
-      const train = robust?.cleaned ?? data;
-      const betas = fitDirect(train, first, direct, L, m, opts.weekly ? w : undefined);
+      const betas = fitDirect(robust?.cleaned ?? data, first, direct, L, m, opts.weekly ? w : undefined);
+      // (the fitted model keeps its coefficients, not the cleaned series: a backtest's fit is kept for a day)
+      const at = opts.cleanInputs ? robust?.clip : undefined;
       return {
         predict(yy, origin, hh) {
           const out = new Array<number>(hh);
-          const at = opts.cleanInputs ? robust?.clip : undefined;
           const input = at ? cleanedInputs(yy, origin, betas.length, { L, m, w: wk }, at) : yy;
           for (let k = 1; k <= Math.min(hh, betas.length); k++) {
             const f = features(input, origin, k);

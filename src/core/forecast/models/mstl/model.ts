@@ -1,4 +1,4 @@
-import type { ForecastModel, ModelContext } from '../../contract.js';
+import type { FittedModel, ForecastModel, ModelContext } from '../../contract.js';
 import { localLevelAr } from './ar.js';
 import { decompose, seasonalAt, seasonalInto, type Components, type DecomposeOptions, type WeeklyOptions } from './decompose.js';
 import { medianLevel, type FittedTrend, type TrendForecaster } from './trend.js';
@@ -93,7 +93,7 @@ function decompositionOf(opts: MstlOptions, ctx: ModelContext): DecomposeOptions
  * somewhere: in the same array (the backtest, forecastWith), a longer one, or a window that has
  * since slid forward (the simulator's walk between refits). Every overlapping sample must be equal.
  */
-function anchorOf(fitted: readonly number[], n: number, fitFrom: number) {
+function anchorOf(fitted: Float64Array, n: number, fitFrom: number) {
   const L = fitted.length;
   return (data: readonly number[], origin: number): number | undefined => {
     const endsAt = (q: number) => {
@@ -110,66 +110,84 @@ function anchorOf(fitted: readonly number[], n: number, fitFrom: number) {
   };
 }
 
+/** The scale a fit works on: the logarithm (floored at `floor`) or the data as it is. */
+function scaleOf(log: boolean, floor: number): Pick<ScaleFit, 'tf' | 'inv'> {
+  return log ? { tf: (v) => Math.log(Math.max(v, floor)), inv: (v) => Math.exp(v) } : { tf: (v) => v, inv: (v) => v };
+}
+
+/** Decomposition and trend of y[fitFrom, n) on the scale `scale`. */
+function fitScale(
+  y: readonly number[],
+  fitFrom: number,
+  scale: Pick<ScaleFit, 'tf' | 'inv'>,
+  decomposition: DecomposeOptions,
+  trend: TrendForecaster,
+  ctx: ModelContext,
+): ScaleFit {
+  const x = rescaled(y, fitFrom, y.length, scale.tf);
+  const comp = decompose(x, decomposition);
+  const a = new Float64Array(x.length);
+  seasonalInto(comp, 0, a);
+  for (let t = 0; t < a.length; t++) a[t] = x[t] - a[t];
+  return { comp, trend: trend.fit(a, ctx), ...scale };
+}
+
 /** An MSTL forecaster with these options. */
 export function mstlModel(opts: MstlOptions): ForecastModel {
   return {
     name: opts.name,
     minHistory: (ctx) => 2 * ctx.seasonDay,
     fit(y, _h, ctx) {
-      const m = ctx.seasonDay;
       const decomposition = decompositionOf(opts, ctx);
-      const span = Math.round(opts.windowDays * m);
+      const span = Math.round(opts.windowDays * ctx.seasonDay);
       const n = y.length;
       const fitFrom = Math.max(0, n - span);
-      const fitScale = (tf: (v: number) => number, inv: (v: number) => number): ScaleFit => {
-        const x = rescaled(y, fitFrom, n, tf);
-        const comp = decompose(x, decomposition);
-        const a = new Float64Array(x.length);
-        seasonalInto(comp, 0, a);
-        for (let t = 0; t < a.length; t++) a[t] = x[t] - a[t];
-        return { comp, trend: opts.trend.fit(a, ctx), tf, inv };
-      };
       let lowest = Infinity;
       for (let t = fitFrom; t < n; t++) lowest = Math.min(lowest, y[t]);
-      const floor = lowest / 2;
-      const fit =
-        lowest > 0 && opts.scale === 'log-when-positive'
-          ? fitScale(
-              (v) => Math.log(Math.max(v, floor)),
-              (v) => Math.exp(v),
-            )
-          : fitScale(
-              (v) => v,
-              (v) => v,
-            );
-      const anchor = anchorOf(y.slice(fitFrom, n), n, fitFrom);
-      const predict = (data: readonly number[], origin: number, hh: number): number[] => {
-        const shift = anchor(data, origin);
-        if (shift !== undefined) {
-          const start = readsFrom(fit, origin);
-          return forecastScale(fit, adjustedOf(fit, data, start, origin, shift), start, origin, shift, hh);
-        }
-        // data the fit has not seen: decompose what comes before the origin, keep the trend's fit
-        const from = Math.max(0, origin - span);
-        const refit = { ...fit, comp: decompose(rescaled(data, from, origin, fit.tf), decomposition) };
-        const start = readsFrom(refit, origin);
-        return forecastScale(refit, adjustedOf(refit, data, start, origin, -from), start, origin, -from, hh);
-      };
-      return {
-        predict,
-        predictMany(data, origins, hh) {
-          // origins that all come after the fitted data, in the array fitted on (the backtest's) or
-          // in a window since slid forward (a kept backtest fit, scored again): one anchor, one
-          // adjusted series for all of them
-          if (!origins.length) return [];
-          const first = Math.min(...origins);
-          const shift = anchor(data, first);
-          if (shift === undefined || first < n - fitFrom - shift) return origins.map((o) => predict(data, o, hh));
-          const start = readsFrom(fit, first);
-          const adj = adjustedOf(fit, data, start, Math.max(...origins), shift);
-          return origins.map((o) => forecastScale(fit, adj, start, o, shift, hh));
-        },
-      };
+      const scale = scaleOf(lowest > 0 && opts.scale === 'log-when-positive', lowest / 2);
+      const fit = fitScale(y, fitFrom, scale, decomposition, opts.trend, ctx);
+      // a fit is kept for hours (a backtest's, for the refits of a day): it holds one copy of the
+      // fitted data, to find it again, and no reference to y
+      return fittedMstl(fit, Float64Array.from(y.slice(fitFrom, n)), n, fitFrom, span, decomposition);
+    },
+  };
+}
+
+/** The fitted model of `fit`, made on `fitted` = y[fitFrom, n) of a history of n samples. */
+function fittedMstl(
+  fit: ScaleFit,
+  fitted: Float64Array,
+  n: number,
+  fitFrom: number,
+  span: number,
+  decomposition: DecomposeOptions,
+): FittedModel {
+  const anchor = anchorOf(fitted, n, fitFrom);
+  const predict = (data: readonly number[], origin: number, hh: number): number[] => {
+    const shift = anchor(data, origin);
+    if (shift !== undefined) {
+      const start = readsFrom(fit, origin);
+      return forecastScale(fit, adjustedOf(fit, data, start, origin, shift), start, origin, shift, hh);
+    }
+    // data the fit has not seen: decompose what comes before the origin, keep the trend's fit
+    const from = Math.max(0, origin - span);
+    const refit = { ...fit, comp: decompose(rescaled(data, from, origin, fit.tf), decomposition) };
+    const start = readsFrom(refit, origin);
+    return forecastScale(refit, adjustedOf(refit, data, start, origin, -from), start, origin, -from, hh);
+  };
+  return {
+    predict,
+    predictMany(data, origins, hh) {
+      // origins that all come after the fitted data, in the array fitted on (the backtest's) or
+      // in a window since slid forward (a kept backtest fit, scored again): one anchor, one
+      // adjusted series for all of them
+      if (!origins.length) return [];
+      const first = Math.min(...origins);
+      const shift = anchor(data, first);
+      if (shift === undefined || first < n - fitFrom - shift) return origins.map((o) => predict(data, o, hh));
+      const start = readsFrom(fit, first);
+      const adj = adjustedOf(fit, data, start, Math.max(...origins), shift);
+      return origins.map((o) => forecastScale(fit, adj, start, o, shift, hh));
     },
   };
 }
