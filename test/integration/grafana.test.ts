@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { skipUnless } from '../support/integration.js';
 import { hasPrometheus, startPrometheus, type PrometheusHandle } from '../support/prometheus.js';
+import { rampStart } from '../support/embedded.js';
 import { getJson, serve, until, type Served } from '../support/serve.js';
 
 /**
@@ -71,7 +72,7 @@ describe(
     before(async () => {
       s = await serve(['--embedded', '--schedule', '*/2 * * * * *'], {
         env: { DOCKER_HOST: 'unix:///nonexistent.sock' },
-        clock: { start: Math.floor(Date.now() / 1000), rate: 120 },
+        clock: { start: rampStart(), rate: 120 },
       });
       await until(s, 'the first cycle', async () =>
         (await getJson<unknown[]>(`${s.url}/v1/recommendations`))?.length ? true : undefined,

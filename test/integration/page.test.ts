@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { skipUnless } from '../support/integration.js';
+import { rampStart } from '../support/embedded.js';
 import { getJson, serve, until, type Served } from '../support/serve.js';
 
 /**
@@ -33,7 +34,7 @@ describe('the web page of serve --embedded, in Chromium', { skip: skipUnless(exi
     // two simulated minutes a second: a cycle every 2 s plans 4 minutes on, hours of trail in a minute
     s = await serve(['--embedded', '--schedule', '*/2 * * * * *'], {
       env: { DOCKER_HOST: 'unix:///nonexistent.sock' },
-      clock: { start: Math.floor(Date.now() / 1000), rate: 120 },
+      clock: { start: rampStart(), rate: 120 },
     });
     await until(s, 'a few decisions', async () => {
       const d = await getJson<{ decisions: unknown[] }>(

@@ -77,7 +77,8 @@ h3{font-size:.95rem;margin:1rem 0 .4rem}
 .status.skipped,.status.failed,.status.gone{background:#f9d4d4;color:#7d1a1a}
 .message{display:block;font-size:.85rem;color:#555}
 #figures{display:flex;flex-wrap:wrap;gap:.4rem 1.5rem;margin:.4rem 0}
-#figures div{min-width:5rem}
+#figures div{min-width:5rem;max-width:100%}
+#model{overflow-wrap:anywhere}
 dt{font-size:.75rem;color:#666}
 dd{margin:0;font-size:1.1rem;font-weight:600}
 .chart{margin:.3rem 0 .6rem;min-height:160px}
