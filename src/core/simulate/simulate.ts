@@ -99,13 +99,14 @@ export function forecastWalk(series: RegularSeries, horizon: number, opts: Simul
   let refits = 0;
   const end = Math.min(y.length, opts.walkTo ?? y.length);
   for (let t = Math.max(minHistory, opts.walkFrom ?? 0); t < end; t++) {
-    if (!prepared || t % backtestFitSteps === 0 || t % refitSteps === 0) {
+    if (!prepared || t % refitSteps === 0) {
       fittedFrom = Math.max(0, t - windowSteps);
       const fitOn = y.slice(fittedFrom, t);
       const fitCtx = { ...ctx, start: timeAt(series, fittedFrom) };
-      // every candidate fitted for the backtest, or their kept fits scored on the newest origins
+      // every candidate fitted for the backtest (at the first refit of each backtest-fit interval),
+      // or their kept fits scored on the newest origins
       prepared =
-        prepared && t % backtestFitSteps !== 0
+        prepared && !startsInterval(t, refitSteps, backtestFitSteps)
           ? prepared.refit(fitOn, fitCtx)
           : prepareForecaster(fitOn, horizon, fitCtx, opts.forecast);
       refits++;
@@ -118,6 +119,16 @@ export function forecastWalk(series: RegularSeries, horizon: number, opts: Simul
   return { horizon, forecasts, refits };
 }
 
+/** Whether the refit at step t (a multiple of `every`) is the first at or after a multiple of `interval`. */
+function startsInterval(t: number, every: number, interval: number): boolean {
+  return Math.floor(t / interval) !== Math.floor((t - every) / interval);
+}
+
+/** The first refit step (a multiple of `every`) at or after step t. */
+function refitAtOrAfter(t: number, every: number): number {
+  return Math.ceil(t / every) * every;
+}
+
 /**
  * Where to cut a walk of `n` steps into at most `parts` pieces of whole backtest-fit intervals, as
  * [walkFrom, walkTo) pairs. A walk fits every candidate at its first step and at every multiple of
@@ -128,16 +139,21 @@ export function forecastWalk(series: RegularSeries, horizon: number, opts: Simul
 export function walkPieces(
   series: RegularSeries,
   parts: number,
-  opts: Pick<SimulationOptions, 'backtestFitEverySec'> = {},
+  opts: Pick<SimulationOptions, 'refitEverySec' | 'backtestFitEverySec'> = {},
 ): [number, number][] {
   const n = series.values.length;
-  const backtestFitSteps = stepsIn(opts.backtestFitEverySec ?? BACKTEST_FIT_EVERY_SEC, stepOf(series));
+  const step = stepOf(series);
+  const refitSteps = stepsIn(opts.refitEverySec ?? 3600, step);
+  const backtestFitSteps = stepsIn(opts.backtestFitEverySec ?? BACKTEST_FIT_EVERY_SEC, step);
   const intervals = Math.ceil(n / backtestFitSteps);
   const k = Math.max(1, Math.min(parts, intervals));
+  // each piece starts where the whole walk fits every candidate afresh: the first refit of an interval
+  const cut = (i: number) =>
+    Math.min(n, refitAtOrAfter(Math.round((i * intervals) / k) * backtestFitSteps, refitSteps));
   const out: [number, number][] = [];
   for (let i = 0; i < k; i++) {
-    const from = Math.round((i * intervals) / k) * backtestFitSteps;
-    const to = Math.min(n, Math.round(((i + 1) * intervals) / k) * backtestFitSteps);
+    const from = cut(i);
+    const to = cut(i + 1);
     if (to > from) out.push([from, to]);
   }
   return out;

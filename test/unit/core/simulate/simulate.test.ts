@@ -133,6 +133,15 @@ test('walk pieces: whole backtest-fit intervals covering the series, and their w
   const parts = pieces.map(([walkFrom, walkTo]) => forecastWalk(series, 3, { ...opts, walkFrom, walkTo }));
   assert.deepStrictEqual(joinWalks(parts.reverse()), whole);
   assert.equal(walkPieces(series, 10_000, opts).length, series.values.length / 72);
+  // backtest fits every 90 minutes, refits every hour: the candidates are fitted afresh at the
+  // first refit of each interval, where the pieces start too
+  const odd = { backtestFitEverySec: 5400 };
+  const oddPieces = walkPieces(series, 7, odd);
+  for (const [from] of oddPieces) assert.equal(from % 12, 0);
+  assert.deepStrictEqual(
+    joinWalks(oddPieces.map(([walkFrom, walkTo]) => forecastWalk(series, 3, { ...odd, walkFrom, walkTo }))),
+    forecastWalk(series, 3, odd),
+  );
   // by default a day
   assert.deepEqual(
     walkPieces(series, 10_000).map(([from]) => from),

@@ -41,3 +41,16 @@ test('forecast cache: another model or query is chosen afresh, not refitted', ()
   const hw = prepareSeries(at(n0 + 12), 24, { model: 'holt_winters' });
   assert.deepEqual(cache.forecast('s', 'q', 'holt_winters', at(n0 + 12), t0 + 3600), forecastFrom(hw, at(n0 + 12)));
 });
+
+test('forecast cache: backtest fits due between two refits wait for the next refit', () => {
+  const cache = new ForecastCache(24, { refitSec: 3600, backtestFitSec: 600 });
+  const n0 = 7 * 288;
+  const t0 = full.start + n0 * 300;
+  const first = prepareSeries(at(n0), 24);
+  cache.forecast('s', 'q', 'auto', at(n0), t0);
+  // 15 minutes on: past backtestFitSec, not yet a refit: the same fit, from the newer data
+  assert.deepEqual(cache.forecast('s', 'q', 'auto', at(n0 + 3), t0 + 900), forecastFrom(first, at(n0 + 3)));
+  // at the refit, every candidate fitted afresh
+  const again = prepareSeries(at(n0 + 12), 24);
+  assert.deepEqual(cache.forecast('s', 'q', 'auto', at(n0 + 12), t0 + 3600), forecastFrom(again, at(n0 + 12)));
+});
