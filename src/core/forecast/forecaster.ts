@@ -235,6 +235,15 @@ export function forecastSeries(series: RegularSeries, horizon: number, options: 
   return forecastFrom(prepareSeries(series, horizon, options), series);
 }
 
+/** The values of `series` with its gaps filled, and how many there were; E_FORECAST when all are gaps. */
+function filledValues(series: RegularSeries): { values: readonly number[]; gaps: number } {
+  const gaps = countGaps(series);
+  if (gaps === series.values.length) {
+    throw new PrescaleError('E_FORECAST', series.values.length ? 'history holds no valid sample' : 'history is empty');
+  }
+  return { values: fillGaps(series).values, gaps };
+}
+
 /**
  * Chooses and fits the forecaster of a series (gaps filled first), for forecastFrom to use now
  * and on the same series grown by a few samples later: the scheduled job refits hourly and
@@ -245,28 +254,17 @@ export function prepareSeries(
   horizon: number,
   options: ForecastOptions = {},
 ): PreparedForecaster {
-  const gaps = countGaps(series);
-  if (gaps === series.values.length) {
-    throw new PrescaleError('E_FORECAST', series.values.length ? 'history holds no valid sample' : 'history is empty');
-  }
-  return prepareForecaster(fillGaps(series).values, horizon, contextOf(series), options);
+  return prepareForecaster(filledValues(series).values, horizon, contextOf(series), options);
 }
 
 /** `prepared` fitted again on `series` (gaps filled first): see PreparedForecaster.refit. */
 export function refitSeries(prepared: PreparedForecaster, series: RegularSeries): PreparedForecaster {
-  if (countGaps(series) === series.values.length) {
-    throw new PrescaleError('E_FORECAST', series.values.length ? 'history holds no valid sample' : 'history is empty');
-  }
-  return prepared.refit(fillGaps(series).values, contextOf(series));
+  return prepared.refit(filledValues(series).values, contextOf(series));
 }
 
 /** The forecast of `prepared` from the end of `series` (gaps filled first). */
 export function forecastFrom(prepared: PreparedForecaster, series: RegularSeries): Forecast {
-  const gaps = countGaps(series);
-  if (gaps === series.values.length) {
-    throw new PrescaleError('E_FORECAST', series.values.length ? 'history holds no valid sample' : 'history is empty');
-  }
-  const y = fillGaps(series).values;
+  const { values: y, gaps } = filledValues(series);
   const { p50, p90 } = prepared.predict(y, y.length);
   const filled: ForecastNote[] = gaps
     ? [{ code: 'GapsFilled', message: `${gaps} missing samples filled by interpolation` }]
