@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { stepsIn, type RegularSeries } from '../core/domain/series.js';
+import { REFIT_EVERY_SEC } from '../core/forecast/forecaster.js';
 import {
   forecastWalk,
   joinWalks,
@@ -25,7 +26,7 @@ const PIECES_PER_THREAD = 4;
 
 /** Threads worth using on this walk: one per core, fewer on a short series. */
 export function walkThreads(series: RegularSeries, opts: Pick<SimulationOptions, 'refitEverySec'> = {}): number {
-  const intervals = series.values.length / stepsIn(opts.refitEverySec ?? 3600, series.step);
+  const intervals = series.values.length / stepsIn(opts.refitEverySec ?? REFIT_EVERY_SEC, series.step);
   return Math.max(1, Math.min(availableParallelism(), Math.floor(intervals / INTERVALS_PER_THREAD)));
 }
 

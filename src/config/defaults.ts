@@ -1,5 +1,5 @@
 import type { ScalingPolicy } from '../core/domain/policy.js';
-import { BACKTEST_FIT_EVERY_SEC } from '../core/forecast/forecaster.js';
+import { BACKTEST_FIT_EVERY_SEC, REFIT_EVERY_SEC } from '../core/forecast/forecaster.js';
 import { POLICY_ENTRIES } from './fields.js';
 
 /**
@@ -31,7 +31,7 @@ export const DEFAULT_CYCLE = Object.freeze({
   /** node-cron expression of the planning cycle (every minute). */
   schedule: '* * * * *',
   /** Seconds between model refits (scores, choice, parameters); cycles in between forecast from the newest data. */
-  refitSec: 3600,
+  refitSec: REFIT_EVERY_SEC,
   /** Seconds between fits of every candidate for the backtest; refits in between score them with these fits. */
   backtestFitSec: BACKTEST_FIT_EVERY_SEC,
   /** Prometheus requests in flight at once (one per service whose history is being read). */

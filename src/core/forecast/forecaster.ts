@@ -54,6 +54,9 @@ export interface PreparedForecaster {
   refit(y: readonly number[], ctx: ModelContext): PreparedForecaster;
 }
 
+/** Seconds between two refits of a forecaster (the backtest's scores, the choice, the parameters). */
+export const REFIT_EVERY_SEC = 3600;
+
 /**
  * Seconds between two backtests that fit every candidate again. A refit in between scores the
  * candidates with their kept backtest fits on the newest origins (forecasts only, no fit), chooses

@@ -6,6 +6,7 @@ import type { ScalingPolicy } from '../domain/policy.js';
 import { DAY_SECONDS, stepsIn, timeAt, type RegularSeries } from '../domain/series.js';
 import {
   BACKTEST_FIT_EVERY_SEC,
+  REFIT_EVERY_SEC,
   contextOf,
   prepareForecaster,
   type ForecastOptions,
@@ -18,7 +19,7 @@ import { TUNING, tunePolicy, type Tuning, type TuningSettings } from './tune.js'
 
 /** How the replay walks: the scheduled job's refit cadence and history window. */
 export interface SimulationOptions {
-  /** Seconds between forecaster refits (backtest scores, model choice, parameters). Default 3600. */
+  /** Seconds between forecaster refits (backtest scores, model choice, parameters). Default REFIT_EVERY_SEC. */
   readonly refitEverySec?: number;
   /** Seconds between fits of every candidate for the backtest. Default BACKTEST_FIT_EVERY_SEC. */
   readonly backtestFitEverySec?: number;
@@ -89,7 +90,7 @@ export function forecastWalk(series: RegularSeries, horizon: number, opts: Simul
   }
   const y = fillGaps(series).values;
   const ctx = contextOf(series);
-  const refitSteps = stepsIn(opts.refitEverySec ?? 3600, step);
+  const refitSteps = stepsIn(opts.refitEverySec ?? REFIT_EVERY_SEC, step);
   const backtestFitSteps = stepsIn(opts.backtestFitEverySec ?? BACKTEST_FIT_EVERY_SEC, step);
   const windowSteps = stepsIn(opts.historySec ?? 14 * DAY_SECONDS, step);
   const minHistory = 2 * ctx.seasonDay + horizon;
@@ -143,7 +144,7 @@ export function walkPieces(
 ): [number, number][] {
   const n = series.values.length;
   const step = stepOf(series);
-  const refitSteps = stepsIn(opts.refitEverySec ?? 3600, step);
+  const refitSteps = stepsIn(opts.refitEverySec ?? REFIT_EVERY_SEC, step);
   const backtestFitSteps = stepsIn(opts.backtestFitEverySec ?? BACKTEST_FIT_EVERY_SEC, step);
   const intervals = Math.ceil(n / backtestFitSteps);
   const k = Math.max(1, Math.min(parts, intervals));
