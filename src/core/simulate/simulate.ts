@@ -73,9 +73,9 @@ function stepOf(series: RegularSeries): number {
  * re-chosen and refitted every `refitEverySec` on the last `historySec` of data (every candidate
  * fitted afresh for its backtest every `backtestFitEverySec`, its kept fit scored on the newest
  * origins in between), and forecasts from the newest data at every step in between. The forecast
- * used at step t sees only y[0, t). Fits happen at fixed steps (multiples of their intervals from
- * the start), so nothing before T depends on data after T, and the same input always gives the
- * same forecasts.
+ * used at step t sees only y[0, t). Refits happen at multiples of the refit interval from the
+ * start, and the candidates' fresh fits at the first refit of each backtest-fit interval, so
+ * nothing before T depends on data after T, and the same input always gives the same forecasts.
  * No forecast is made before the forecaster has two days of history (its backtest spans them).
  * A horizon above MAX_HORIZON_STEPS is E_INPUT.
  */
@@ -132,10 +132,9 @@ function refitAtOrAfter(t: number, every: number): number {
 
 /**
  * Where to cut a walk of `n` steps into at most `parts` pieces of whole backtest-fit intervals, as
- * [walkFrom, walkTo) pairs. A walk fits every candidate at its first step and at every multiple of
- * that interval, and refits at every multiple of the refit interval, so pieces that start on such
- * a multiple make the same fits, and the same forecasts, as one walk over the whole series
- * (joinWalks puts them together).
+ * [walkFrom, walkTo) pairs. A walk fits every candidate at its first step and at the first refit of
+ * each backtest-fit interval, so pieces that start on such a refit make the same fits, and the
+ * same forecasts, as one walk over the whole series (joinWalks puts them together).
  */
 export function walkPieces(
   series: RegularSeries,

@@ -48,10 +48,10 @@ export class ForecastCache {
     const end = series.start + series.values.length * series.step;
     const cached = this.entries.get(key);
     if (cached?.spec === spec && cached.end === end) return cached.forecast;
-    const refit = !cached || cached.spec !== spec || now - cached.fittedAt >= this.refits.refitSec;
+    const changed = !cached || cached.spec !== spec;
+    const refit = changed || now - cached.fittedAt >= this.refits.refitSec;
     // the candidates are fitted afresh at a refit, once backtestFitSec has passed since the last time
-    const fresh =
-      !cached || cached.spec !== spec || (refit && now - cached.backtestFitAt >= this.refits.backtestFitSec);
+    const fresh = changed || (refit && now - cached.backtestFitAt >= this.refits.backtestFitSec);
     const prepared = fresh
       ? // a loaded model serves the services that name it; `auto` keeps to the statistical ones, so
         // a model trained on one series is not judged on every service's history at every refit
