@@ -79,34 +79,45 @@ function train(series: readonly RegularSeries[]): Float64Array[] {
 }
 
 /**
- * An MLP (64 ReLU units, every step at once) on the recent lags and each step's daily features,
- * predicting each step's deviation from the mean of the same time on the last seven days.
+ * The MLP's inputs from origin o: the recent lags and yesterday at the origin once, then each
+ * step's daily features; with each step's base (the mean of the same time on the last seven days)
+ * and the scale. Undefined when the history is short.
+ */
+function mlpInputs(
+  y: ArrayLike<number>,
+  o: number,
+  m: number,
+): { row: number[]; base: number[]; scale: number } | undefined {
+  const x = new Float64Array(P);
+  const row: number[] = [];
+  const base: number[] = [];
+  let scale = 1;
+  for (let k = 1; k <= H; k++) {
+    const s = features(y, o, k, m, x);
+    if (s === undefined) return undefined;
+    scale = s;
+    if (k === 1) row.push(...Array.from(x.subarray(0, L)), x[L + 4]);
+    row.push(x[L], x[L + 1], x[L + 2], x[L + 3]);
+    base.push(x[L + 2]);
+  }
+  return { row, base, scale };
+}
+
+/**
+ * An MLP (64 ReLU units, every step at once) on mlpInputs, predicting each step's deviation from
+ * its base.
  */
 async function trainMlp(series: readonly RegularSeries[]): Promise<tf.LayersModel> {
   const xs: number[][] = [];
   const ys: number[][] = [];
-  const x = new Float64Array(P);
   for (const s of series) {
     const m = Math.round(86_400 / s.step);
     const y = s.values;
     for (let o = 2 * m + L; o + H - 1 < y.length; o += 3) {
-      const row: number[] = [];
-      const target: number[] = [];
-      let ok = true;
-      for (let k = 1; k <= H; k++) {
-        const sc = features(y, o, k, m, x);
-        if (sc === undefined) {
-          ok = false;
-          break;
-        }
-        if (k === 1) row.push(...Array.from(x.subarray(0, L)), x[L + 4]);
-        row.push(x[L], x[L + 1], x[L + 2], x[L + 3]);
-        target.push(y[o + k - 1] / sc - x[L + 2]);
-      }
-      if (ok) {
-        xs.push(row);
-        ys.push(target);
-      }
+      const at = mlpInputs(y, o, m);
+      if (!at) continue;
+      xs.push(at.row);
+      ys.push(at.base.map((b, i) => y[o + i] / at.scale - b));
     }
   }
   const model = tf.sequential();
@@ -121,55 +132,46 @@ async function trainMlp(series: readonly RegularSeries[]): Promise<tf.LayersMode
   return model;
 }
 
-function mlpModel(net: tf.LayersModel): ForecastModel {
+/**
+ * A model trained elsewhere, as a candidate: nothing to fit; `forecast` gives the h steps after
+ * origin, or undefined when the history is short (then the last value is repeated).
+ */
+function trainedModel(
+  name: string,
+  forecast: (y: readonly number[], origin: number, h: number, m: number) => number[] | undefined,
+): ForecastModel {
   return {
-    name: 'global_mlp',
+    name,
     minHistory: (ctx: ModelContext) => 2 * ctx.seasonDay + L,
     fit: (_y, _h, ctx) => ({
-      predict(yy, origin, h) {
-        const x = new Float64Array(P);
-        const row: number[] = [];
-        const base: number[] = [];
-        let scale = 1;
-        for (let k = 1; k <= H; k++) {
-          const s = features(yy, origin, k, ctx.seasonDay, x);
-          if (s === undefined) return Array.from({ length: h }, () => yy[origin - 1]);
-          scale = s;
-          if (k === 1) row.push(...Array.from(x.subarray(0, L)), x[L + 4]);
-          row.push(x[L], x[L + 1], x[L + 2], x[L + 3]);
-          base.push(x[L + 2]);
-        }
-        const out = tf.tidy(() => (net.predict(tf.tensor2d([row])) as tf.Tensor).dataSync());
-        return Array.from({ length: h }, (_, k) => (out[Math.min(k, H - 1)] + base[Math.min(k, H - 1)]) * scale);
-      },
+      predict: (yy, origin, h) =>
+        forecast(yy, origin, h, ctx.seasonDay) ?? Array.from({ length: h }, () => yy[origin - 1]),
     }),
   };
 }
 
-function globalModel(betas: Float64Array[]): ForecastModel {
-  return {
-    name: 'global_linear',
-    minHistory: (ctx: ModelContext) => 2 * ctx.seasonDay + L,
-    fit: (_y, _h, ctx) => ({
-      predict(yy, origin, h) {
-        const x = new Float64Array(P);
-        const out: number[] = [];
-        for (let k = 1; k <= h; k++) {
-          const b = betas[Math.min(k, betas.length) - 1];
-          const s = features(yy, origin, k, ctx.seasonDay, x);
-          if (s === undefined) {
-            out.push(yy[origin - 1]);
-            continue;
-          }
-          let v = 0;
-          for (let i = 0; i < P; i++) v += b[i] * x[i];
-          out.push(v * s);
-        }
-        return out;
-      },
-    }),
-  };
-}
+const mlpModel = (net: tf.LayersModel) =>
+  trainedModel('global_mlp', (y, origin, h, m) => {
+    const at = mlpInputs(y, origin, m);
+    if (!at) return undefined;
+    const out = tf.tidy(() => (net.predict(tf.tensor2d([at.row])) as tf.Tensor).dataSync());
+    return Array.from({ length: h }, (_, k) => (out[Math.min(k, H - 1)] + at.base[Math.min(k, H - 1)]) * at.scale);
+  });
+
+const linearModel = (betas: Float64Array[]) =>
+  trainedModel('global_linear', (y, origin, h, m) => {
+    const x = new Float64Array(P);
+    const out: number[] = [];
+    for (let k = 1; k <= h; k++) {
+      const s = features(y, origin, k, m, x);
+      if (s === undefined) return undefined;
+      const b = betas[Math.min(k, betas.length) - 1];
+      let v = 0;
+      for (let i = 0; i < P; i++) v += b[i] * x[i];
+      out.push(v * s);
+    }
+    return out;
+  });
 
 const traces = traceFiles().map((f) => loadTrace(f));
 const rows: { name: string; base: number; withGlobal: number; alone: number }[] = [];
@@ -182,7 +184,7 @@ for (const held of traces) {
     continue;
   }
   const others = traces.filter((t) => t !== held && t.series.step === 300).map((t) => t.series);
-  const model = MLP ? mlpModel(await trainMlp(others)) : globalModel(train(others));
+  const model = MLP ? mlpModel(await trainMlp(others)) : linearModel(train(others));
   const ev = evaluateSeries(held.series, {
     ...protocol,
     models: ['auto', model.name],
