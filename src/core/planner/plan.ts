@@ -183,7 +183,7 @@ function decide(input: PlanInput, policy: ScalingPolicy, state: PlannerState, wo
     desiredReplicas: desired,
     reason,
     reasons,
-    message: input.explain === false ? '' : `${current} → ${desired} (${reason}): ${parts.join('; ')}`,
+    message: parts ? `${current} → ${desired} (${reason}): ${parts.join('; ')}` : '',
     predictive,
     reactive: won.reactive,
     schedule,
@@ -210,7 +210,8 @@ interface Proposal {
   readonly predictive?: number;
   readonly schedule: ScheduleEntry[];
   readonly reasons: ReasonCode[];
-  readonly parts: string[];
+  /** The message's sentences; undefined when nobody reads them (`explain: false`), so none is formatted. */
+  readonly parts: string[] | undefined;
 }
 
 /**
@@ -230,11 +231,11 @@ function propose(
 ): Proposal {
   const { now, currentReplicas: current } = input;
   const reasons: ReasonCode[] = [];
-  const parts: string[] = [];
+  const parts: string[] | undefined = input.explain === false ? undefined : [];
   const f = input.forecast;
   if (!f || f.p50.length === 0) {
     reasons.push('NoForecast');
-    parts.push(`no forecast: reactive (observed ${fmt(input.observedLoad)})`);
+    parts?.push(`no forecast: reactive (observed ${fmt(input.observedLoad)})`);
     if (reactive === current) reasons.push('WithinTolerance');
     return { desired: reactive, schedule: [], reasons, parts };
   }
@@ -248,17 +249,17 @@ function propose(
   }
   if (!trusted) {
     reasons.push('ForecastUntrusted');
-    parts.push(
+    parts?.push(
       `recent forecast error ${fmt(forecastError ?? 0)} > ${policy.maxForecastError}: ${headroom * 100}% headroom`,
     );
   }
   if (reactive > predictive) {
     reasons.push('ReactiveFloor');
-    parts.push(`observed load ${fmt(input.observedLoad)} needs ${reactive}, more than the forecast's ${predictive}`);
+    parts?.push(`observed load ${fmt(input.observedLoad)} needs ${reactive}, more than the forecast's ${predictive}`);
     return { desired: reactive, predictive, schedule, reasons, parts };
   }
   reasons.push('Predictive');
-  parts.push(`${policy.quantile} forecast up to ${policy.startupDelaySec}s ahead needs ${predictive}`);
+  parts?.push(`${policy.quantile} forecast up to ${policy.startupDelaySec}s ahead needs ${predictive}`);
   // hysteresis: a forecast that dips a little below the replicas running is not a reason to act
   if (predictive < current && current <= Math.max(reactive, predictive) * (1 + policy.tolerance)) {
     reasons.push('WithinTolerance');
@@ -274,7 +275,7 @@ function limit(
   policy: ScalingPolicy,
   state: PlannerState,
   reasons: ReasonCode[],
-  parts: string[],
+  parts: string[] | undefined,
 ): { desired: number; recommendations: PlannerState['recommendations']; window?: string } {
   const { now, currentReplicas: current } = input;
   let desired = proposed;
@@ -294,14 +295,14 @@ function limit(
     if (held > desired) {
       desired = held;
       reasons.push('ScaleDownStabilized');
-      parts.push(`held at ${held} by the last ${policy.scaleDownStabilizationSec}s of recommendations`);
+      parts?.push(`held at ${held} by the last ${policy.scaleDownStabilizationSec}s of recommendations`);
     }
   }
   // 5. Cooldown after any action blocks a scale-down.
   if (desired < current && state.lastScaleAt !== undefined && now - state.lastScaleAt < policy.cooldownSec) {
     desired = current;
     reasons.push('Cooldown');
-    parts.push(`cooldown: last change ${Math.round(now - state.lastScaleAt)}s ago`);
+    parts?.push(`cooldown: last change ${Math.round(now - state.lastScaleAt)}s ago`);
   }
   // 6. Step limits.
   if (desired > current + policy.maxStepUp) {
@@ -323,7 +324,7 @@ function limit(
     window = bounds.maxWindow;
     reasons.push(window === undefined ? 'TooManyReplicas' : 'Scheduled');
   }
-  if (window !== undefined) parts.push(`scheduled window ${window}: [${bounds.min}, ${bounds.max}]`);
+  if (window !== undefined) parts?.push(`scheduled window ${window}: [${bounds.min}, ${bounds.max}]`);
   return { desired, recommendations, ...(window !== undefined && { window }) };
 }
 
