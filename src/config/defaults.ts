@@ -30,9 +30,9 @@ export const DEFAULT_CYCLE = Object.freeze({
   horizonSec: 2 * 3600,
   /** node-cron expression of the planning cycle (every minute). */
   schedule: '* * * * *',
-  /** Seconds between model refits (scores, choice, parameters); cycles in between forecast from the newest data. */
+  /** Seconds between model refits (scores, choice, fits of newly chosen models); cycles in between forecast from the newest data. */
   refitSec: REFIT_EVERY_SEC,
-  /** Seconds between fits of every candidate for the backtest; refits in between score them with these fits. */
+  /** Seconds between fits of every candidate (for the backtest) and of the chosen models; refits in between keep them. */
   backtestFitSec: BACKTEST_FIT_EVERY_SEC,
   /** Prometheus requests in flight at once (one per service whose history is being read). */
   fetchConcurrency: 8,

@@ -133,11 +133,11 @@ const CYCLE_FIELDS = {
   horizon: { default: DEFAULT_CYCLE.horizonSec, doc: 'forecast horizon' },
   refit: {
     default: DEFAULT_CYCLE.refitSec,
-    doc: "time between model refits (the backtest's scores, the choice, the chosen models' parameters)",
+    doc: "time between model refits (the backtest's scores, the choice, the fits of newly chosen models)",
   },
   backtestFit: {
     default: DEFAULT_CYCLE.backtestFitSec,
-    doc: 'time between fits of every candidate model for the backtest; refits in between score them with these fits',
+    doc: 'time between fresh fits of every candidate (backtest) and chosen model; refits in between keep them',
   },
   historyGrace: {
     default: DEFAULT_CYCLE.historyGraceSec,

@@ -33,7 +33,7 @@ export interface FittedModel {
   predictMany?(y: readonly number[], origins: readonly number[], h: number): PointForecast[];
   /**
    * Fits again on `y`, the same series since grown (or moved on by some samples), starting from
-   * these parameters: what `auto` does after its backtest, and at every hourly refit.
+   * these parameters: what `auto` does after its backtest, for each model it chooses.
    * Optional; a model without it is fitted from scratch. As `fit`, at full effort.
    */
   refit?(y: readonly number[], h: number, ctx: ModelContext): FittedModel;

@@ -46,10 +46,11 @@ export interface PreparedForecaster {
   /** p50 and p90 for the `horizon` steps after `y[origin - 1]`, from `y[0, origin)` only. */
   predict(y: readonly number[], origin: number): { p50: number[]; p90: number[] };
   /**
-   * Chosen and fitted again on `y`, the same series since grown or slid forward (`ctx` its
-   * context), as prepareForecaster does but cheaper: each candidate's backtest fit is kept (no
-   * fit, only its forecasts from the newest origins), and the chosen models refit from their last
-   * fits where the model can. The hourly refit between two backtest fits (BACKTEST_FIT_EVERY_SEC).
+   * Chosen again on `y`, the same series since grown or slid forward (`ctx` its context), as
+   * prepareForecaster does but cheaper: each candidate's backtest fit is kept (no fit, only its
+   * forecasts from the newest origins); a model chosen again keeps its fit, and only a model
+   * newly chosen is fitted on `y`. The hourly refit between two backtest fits
+   * (BACKTEST_FIT_EVERY_SEC), which fit every candidate and the chosen models afresh.
    */
   refit(y: readonly number[], ctx: ModelContext): PreparedForecaster;
 }
@@ -58,9 +59,9 @@ export interface PreparedForecaster {
 export const REFIT_EVERY_SEC = 3600;
 
 /**
- * Seconds between two backtests that fit every candidate again. A refit in between scores the
- * candidates with their kept backtest fits on the newest origins (forecasts only, no fit), chooses
- * again, and fits the chosen models' parameters again from their last fits.
+ * Seconds between two backtests that fit every candidate, and the chosen models, again. A refit in
+ * between scores the candidates with their kept backtest fits on the newest origins (forecasts
+ * only, no fit), chooses again, and fits only the models it newly chose.
  */
 export const BACKTEST_FIT_EVERY_SEC = 86_400;
 
@@ -80,15 +81,15 @@ export function prepareForecaster(
   return prepareWith(y, horizon, ctx, options, undefined);
 }
 
-/** What a forecaster keeps for its refits: the fits it can start from. */
+/** What a forecaster keeps for its refits: the fits it scores with, keeps or starts from. */
 interface Kept {
   /** Candidate → its backtest fit (on data before the backtest's origins, at `rank` effort). */
   readonly backtest: ReadonlyMap<string, FittedModel>;
-  /** Chosen model → its fit on the whole history. */
+  /** Chosen model → its fit on the whole history, when it was chosen (or at the last fresh fit). */
   readonly chosen: ReadonlyMap<string, FittedModel>;
 }
 
-/** prepareForecaster, scoring with the backtest fits of `kept` and refitting from its fits when given. */
+/** prepareForecaster, scoring with the backtest fits of `kept` and keeping its chosen fits when given. */
 function prepareWith(
   y: readonly number[],
   horizon: number,
@@ -128,11 +129,14 @@ function prepareWith(
   }
   let fitted: FittedModel[];
   try {
-    // the chosen models are refitted on the whole history: the backtest's fit ends two days
-    // ago and would miss a level shift since; a model that can starts from its last fit
+    // a model chosen again at a refit keeps its fit (it forecasts from the newest data with
+    // parameters up to a backtest-fit interval old); one newly chosen is refitted on the whole
+    // history, from its backtest fit where it can: that fit ends two days ago and would miss a
+    // level shift since
     fitted = fitChecked(
       chosen.map((c) => c.model),
-      chosen.map((c) => kept?.chosen.get(c.model.name) ?? c.run?.fitted),
+      chosen.map((c) => kept?.chosen.get(c.model.name)),
+      chosen.map((c) => c.run?.fitted),
       y,
       horizon,
       ctx,
@@ -195,17 +199,18 @@ function preparedOf(
 }
 
 /**
- * Each model fitted on y (from its last fit `from[i]` where it has one and can), checked to forecast
- * `horizon` finite values; throws otherwise.
+ * Each model's fit `keep[i]` where it has one, else fitted on y (from its backtest fit `from[i]`
+ * where it has one and can), checked to forecast `horizon` finite values from y; throws otherwise.
  */
 function fitChecked(
   models: readonly ForecastModel[],
+  keep: readonly (FittedModel | undefined)[],
   from: readonly (FittedModel | undefined)[],
   y: readonly number[],
   horizon: number,
   ctx: ModelContext,
 ): FittedModel[] {
-  const fitted = models.map((m, i) => from[i]?.refit?.(y, horizon, ctx) ?? m.fit(y, horizon, ctx));
+  const fitted = models.map((m, i) => keep[i] ?? from[i]?.refit?.(y, horizon, ctx) ?? m.fit(y, horizon, ctx));
   const probe = fitted.map((f) => f.predict(y, y.length, horizon));
   if (!probe.every((p) => p.length === horizon && p.every(Number.isFinite))) {
     throw new Error('non-finite or short output');

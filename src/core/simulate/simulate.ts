@@ -19,9 +19,9 @@ import { TUNING, tunePolicy, type Tuning, type TuningSettings } from './tune.js'
 
 /** How the replay walks: the scheduled job's refit cadence and history window. */
 export interface SimulationOptions {
-  /** Seconds between forecaster refits (backtest scores, model choice, parameters). Default REFIT_EVERY_SEC. */
+  /** Seconds between forecaster refits (backtest scores, model choice, fits of newly chosen models). Default REFIT_EVERY_SEC. */
   readonly refitEverySec?: number;
-  /** Seconds between fits of every candidate for the backtest. Default BACKTEST_FIT_EVERY_SEC. */
+  /** Seconds between fits of every candidate (for the backtest) and of the chosen models. Default BACKTEST_FIT_EVERY_SEC. */
   readonly backtestFitEverySec?: number;
   /** History the forecaster is fitted on, seconds. Default 14 days. */
   readonly historySec?: number;

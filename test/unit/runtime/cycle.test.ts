@@ -235,12 +235,12 @@ test('cycle: when discovery fails after it worked, the services seen last are li
   assert.deepEqual(actuator.sets, [['web', 10]], 'only the first cycle changed anything');
 });
 
-test('cycle: the model is fitted once per refit interval and forecasts from the newest data in between', async () => {
+test('cycle: the model is fitted once per backtest-fit interval, kept by the refits in between, and forecasts from the newest data', async () => {
   const counting = lastValueModel('counting');
   const r = new Reconciler({
     source: new FakeSource(),
     actuators: [new FakeActuator([target('a', 'ok', 2, { 'prescale.model': 'counting' })])],
-    config: parseConfig({ cycle: { history: 4 * 86_400, refit: 3600 } }, 't'),
+    config: parseConfig({ cycle: { history: 4 * 86_400, refit: 3600, backtestFit: 7200 } }, 't'),
     apply: false,
     logger: silentLogger(),
     extraModels: [counting],
@@ -253,7 +253,9 @@ test('cycle: the model is fitted once per refit interval and forecasts from the 
   assert.notEqual(later.services[0].forecast?.start, first.services[0].forecast?.start);
   assert.notEqual(later.services[0].forecast?.p50[0], first.services[0].forecast?.p50[0], 'forecast from newer data');
   await r.runOnce(NOW + 3700);
-  assert.ok(counting.fits > fitsAfterFirst, 'refitted once the interval passed');
+  assert.equal(counting.fits, fitsAfterFirst, 'the refit chose the same model and kept its fit');
+  await r.runOnce(NOW + 7300);
+  assert.ok(counting.fits > fitsAfterFirst, 'fitted afresh once the backtest-fit interval passed');
 });
 
 test('cycle: policies are tuned on the replay of their history, one service per cycle, again after a day', async () => {

@@ -144,12 +144,18 @@ test('a model that fails on the whole history after its backtest falls back to n
   assert.ok(fc.p50.every((v) => v === values.at(-1)));
 });
 
-test('prepared forecaster: a refit scores the candidates with their kept backtest fits and fits only the chosen again', () => {
+test('prepared forecaster: a refit scores the candidates with their kept backtest fits, keeps the fit of a model chosen again and fits one newly chosen', () => {
   const step = 300;
-  const y = Array.from({ length: 9 * 288 }, (_, i) => 100 + 40 * Math.sin((2 * Math.PI * i) / 288) + ((i * 7919) % 13));
+  const day = 288;
+  const wave = (i: number) => 100 + 40 * Math.sin((2 * Math.PI * i) / day) + ((i * 7919) % 13) / 4;
+  // three days of steep ramp end the first eight (the last value beats the day-ago one), then
+  // four days of the daily wave again (the day-ago value wins)
+  const y = Array.from({ length: 12 * day }, (_, i) =>
+    i >= 5 * day && i < 8 * day ? 500 + 3 * (i - 5 * day) : wave(i),
+  );
   const ctx = contextOf({ start: 0, step, values: y });
   let fits = 0;
-  // the day-ago value, counted: no refit of its own, so each refit is a fit
+  // the day-ago value, counted: no refit of its own, so each refit from it is a fit
   const counted: ForecastModel = {
     name: 'counted',
     minHistory: (c) => 2 * c.seasonDay,
@@ -159,14 +165,18 @@ test('prepared forecaster: a refit scores the candidates with their kept backtes
     },
   };
   const options = { extraModels: [counted], selection: { candidates: ['counted', 'naive'], combine: 1 } };
-  const early = prepareForecaster(y.slice(0, 8 * 288), 12, ctx, options);
-  assert.equal(early.model, 'auto:counted');
-  assert.equal(fits, 2, 'fitted for the backtest, then on the whole history');
-  const later = early.refit(y, ctx);
-  assert.equal(later.model, 'auto:counted');
-  assert.equal(fits, 3, 'the kept backtest fit scored the candidate; only the chosen model was fitted');
+  const ramp = prepareForecaster(y.slice(0, 8 * day), 12, ctx, options);
+  assert.equal(ramp.model, 'auto:naive');
+  assert.equal(fits, 1, 'fitted for the backtest only');
+  const wave1 = ramp.refit(y.slice(0, 11 * day), ctx);
+  assert.equal(wave1.model, 'auto:counted');
+  assert.equal(fits, 2, 'the kept backtest fit scored it; newly chosen, it was fitted on the whole history');
+  const wave2 = wave1.refit(y, ctx);
+  assert.equal(wave2.model, 'auto:counted');
+  assert.equal(fits, 2, 'chosen again: its fit kept');
   const fresh = prepareForecaster(y, 12, ctx, options);
-  assert.deepEqual(later.predict(y, y.length).p50, fresh.predict(y, y.length).p50);
+  assert.equal(fits, 4, 'a fresh forecaster fits for the backtest and on the whole history');
+  assert.deepEqual(wave2.predict(y, y.length).p50, fresh.predict(y, y.length).p50);
   // one day of history: naive, with no backtest fit kept; the refit on nine days fits the candidates
   const short = prepareForecaster(y.slice(0, 288), 12, ctx);
   assert.equal(short.model, 'auto:naive');
