@@ -88,23 +88,25 @@ function decompositionOf(opts: MstlOptions, ctx: ModelContext): DecomposeOptions
 }
 
 /**
- * How far index t of `data` is from its phase in the components fitted on `fitted` =
- * y[fitFrom, n), or undefined when `data` before `origin` does not end with the fitted data
- * somewhere: in the same array (the backtest, forecastWith), a longer one, or a window that has
- * since slid forward (the simulator's walk between refits). Every overlapping sample must be equal.
+ * How far index t of `data` is from its phase in the components fitted on y[fitFrom, n), or
+ * undefined when `data` before `origin` does not end with the fitted data somewhere: in the same
+ * array (the backtest, forecastWith), a longer one, or a window that has since slid forward (the
+ * simulator's walk between refits). `tail` is the fitted data's last day (all of it, when
+ * shorter), and every overlapping sample of it must be equal: a day of samples places the fitted
+ * data, and comparing all 14 days at every forecast cost as much as the forecast.
  */
-function anchorOf(fitted: Float64Array, n: number, fitFrom: number) {
-  const L = fitted.length;
+function anchorOf(tail: Float64Array, n: number, fitFrom: number) {
+  const L = tail.length;
   return (data: readonly number[], origin: number): number | undefined => {
     const endsAt = (q: number) => {
       const k = Math.min(q, L);
       if (k < MIN_OVERLAP) return false;
-      for (let j = 1; j <= k; j++) if (data[q - j] !== fitted[L - j]) return false;
+      for (let j = 1; j <= k; j++) if (data[q - j] !== tail[L - j]) return false;
       return true;
     };
     if (n <= origin && endsAt(n)) return -fitFrom;
     for (let q = origin; q >= MIN_OVERLAP; q--) {
-      if (data[q - 1] === fitted[L - 1] && endsAt(q)) return n - q - fitFrom;
+      if (data[q - 1] === tail[L - 1] && endsAt(q)) return n - q - fitFrom;
     }
     return undefined;
   };
@@ -146,23 +148,24 @@ export function mstlModel(opts: MstlOptions): ForecastModel {
       for (let t = fitFrom; t < n; t++) lowest = Math.min(lowest, y[t]);
       const scale = scaleOf(lowest > 0 && opts.scale === 'log-when-positive', lowest / 2);
       const fit = fitScale(y, fitFrom, scale, decomposition, opts.trend, ctx);
-      // a fit is kept for hours (a backtest's, for the refits of a day): it holds one copy of the
-      // fitted data, to find it again, and no reference to y
-      return fittedMstl(fit, Float64Array.from(y.slice(fitFrom, n)), n, fitFrom, span, decomposition);
+      // a fit is kept for hours (a backtest's, for the refits of a day): it holds a copy of the
+      // fitted data's last day, to find it again, and no reference to y
+      const tail = Float64Array.from(y.slice(Math.max(fitFrom, n - Math.max(MIN_OVERLAP, ctx.seasonDay)), n));
+      return fittedMstl(fit, tail, n, fitFrom, span, decomposition);
     },
   };
 }
 
-/** The fitted model of `fit`, made on `fitted` = y[fitFrom, n) of a history of n samples. */
+/** The fitted model of `fit`, made on y[fitFrom, n) of a history of n samples, whose last samples are `tail`. */
 function fittedMstl(
   fit: ScaleFit,
-  fitted: Float64Array,
+  tail: Float64Array,
   n: number,
   fitFrom: number,
   span: number,
   decomposition: DecomposeOptions,
 ): FittedModel {
-  const anchor = anchorOf(fitted, n, fitFrom);
+  const anchor = anchorOf(tail, n, fitFrom);
   const predict = (data: readonly number[], origin: number, hh: number): number[] => {
     const shift = anchor(data, origin);
     if (shift !== undefined) {

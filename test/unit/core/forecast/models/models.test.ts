@@ -86,6 +86,19 @@ test('mstl forecasts from y[0, origin) only, and the same from a window that sli
   assert.ok(other.every(Number.isFinite));
 });
 
+test("mstl places its fitted data by the fitted data's last day: a change there is other data, one before it is not", () => {
+  const ctx = contextOf({ start: 0, step, values: series });
+  const fitOn = series.slice(0, 15 * m);
+  const fitted = model('mstl').fit(fitOn, 12, ctx);
+  const out = fitted.predict(fitOn, fitOn.length, 12);
+  // 12 hours before the end: outside the trend's last hour, inside the last day
+  const inTail = fitOn.map((v, i) => (i === fitOn.length - m / 2 ? v + 50 : v));
+  assert.notDeepEqual(fitted.predict(inTail, inTail.length, 12), out, 'decomposed afresh');
+  // three days before the end: the same fitted data, the same components
+  const before = fitOn.map((v, i) => (i === fitOn.length - 3 * m ? v + 50 : v));
+  assert.deepEqual(fitted.predict(before, before.length, 12), out);
+});
+
 test('mstl copes with zeros and with a positive fit followed by zeros', () => {
   const ctx = contextOf({ start: 0, step, values: series });
   const withZeros = series.map((v, i) => (i % m < 10 ? 0 : v));
