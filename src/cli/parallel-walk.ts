@@ -19,8 +19,12 @@ import { workerEntry } from '../runtime/workers/entry.js';
  * forecasts, to the last digit, as one walk in one thread (test/unit/cli/parallel-walk.test.ts).
  */
 
-/** Refit intervals per thread below which another thread does not pay for starting it. */
-const INTERVALS_PER_THREAD = 250;
+/**
+ * Refit intervals per thread below which another thread does not pay for starting it (a worker
+ * loads the forecaster and runs cold): on 2 cores a 30-day walk (720) took as long on two threads
+ * as on one, a 69-day one (1,657) a fifth less (docs/benchmarks.md).
+ */
+const INTERVALS_PER_THREAD = 500;
 /** Pieces per thread: a thread takes the next piece when done, so uneven pieces even out. */
 const PIECES_PER_THREAD = 4;
 

@@ -41,8 +41,8 @@ test('parallel walk: an unknown model is the E_INPUT the walk in one thread rais
 });
 
 test('parallel walk: threads only for a walk long enough to pay for them', () => {
-  assert.equal(walkThreads(load(14)), 1);
-  // 720 hourly refits: two threads where there are two cores
-  assert.equal(walkThreads(load(30)), Math.min(2, availableParallelism()));
-  assert.equal(walkThreads(load(30), { refitEverySec: 7200 }), 1);
+  assert.equal(walkThreads(load(30)), 1);
+  // 1,200 hourly refits: two threads where there are two cores
+  assert.equal(walkThreads(load(50)), Math.min(2, availableParallelism()));
+  assert.equal(walkThreads(load(50), { refitEverySec: 7200 }), 1);
 });
