@@ -136,7 +136,11 @@ say(
   say('|---|---|---|---|');
   const row = (what: string, t: Timing, goal = '') =>
     say(`| ${what} | ${(t.wall / 1000).toFixed(2)} | ${(t.cpu / 1000).toFixed(2)} | ${goal} |`);
-  row(`${name}: whole \`prescale simulate\` (walk on ${threads} threads + daily tuning + replay)`, whole, '≤ 2 s');
+  row(
+    `${name}: whole \`prescale simulate\` (walk on ${threads === 1 ? 'one thread' : `${threads} threads`} + daily tuning + replay)`,
+    whole,
+    '≤ 2 s',
+  );
   row(`${name}: the same on one thread`, one);
   row(`${name}: forecast walk alone, one thread`, walk);
 }
