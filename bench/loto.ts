@@ -7,7 +7,7 @@
  * check on time: on the traces longer than three weeks, the configuration chosen on their
  * earlier weeks (the series without its last 7 days) is scored on the last week.
  * Writes bench/out/loto.{md,json}.  Run: npm run bench:loto [-- --origins 40] [--sets base,-mstl] [--combine 2,3] [--z 0,1] [--days 2,4]
- *   or [--configs 'base k3 z1 d2;-mstl k3 z0 d2']
+ *   or [--configs 'base k3 z1 d2;-mstl k3 z0 d2 h12'] (h: the half-life of a backtest origin's weight, hours)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,15 +50,21 @@ interface Config {
   readonly selection: SelectionSettings;
 }
 
-/** A configuration from its name, `<set> k<combine> z<z> d<backtest days>`. */
+/** A configuration from its name, `<set> k<combine> z<z> d<backtest days> [h<half-life hours>]`. */
 function parseConfig(name: string): Config {
-  const [set, k, z, d] = name.trim().split(/\s+/);
+  const [set, k, z, d, h] = name.trim().split(/\s+/);
   const num = (field: string | undefined, key: string) => {
     const v = Number(field?.slice(1));
     if (field?.[0] !== key || !(v >= 0)) throw new Error(`configuration "${name}": expected ${key}<number> for ${key}`);
     return v;
   };
-  const selection = { candidates: setOf(set), combine: num(k, 'k'), z: num(z, 'z'), backtestDays: num(d, 'd') };
+  const selection = {
+    candidates: setOf(set),
+    combine: num(k, 'k'),
+    z: num(z, 'z'),
+    backtestDays: num(d, 'd'),
+    halfLifeSec: h === undefined ? 0 : num(h, 'h') * 3600,
+  };
   return { name: name.trim(), selection };
 }
 
@@ -84,7 +90,7 @@ function grid(): Config[] {
   return out;
 }
 
-const DEFAULT_NAME = `base k${DEFAULT_SELECTION.combine} z${DEFAULT_SELECTION.z} d${DEFAULT_SELECTION.backtestDays}`;
+const DEFAULT_NAME = `base k${DEFAULT_SELECTION.combine} z${DEFAULT_SELECTION.z} d${DEFAULT_SELECTION.backtestDays}${DEFAULT_SELECTION.halfLifeSec ? ` h${DEFAULT_SELECTION.halfLifeSec / 3600}` : ''}`;
 
 interface Scores {
   mase: number[];

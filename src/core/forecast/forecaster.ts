@@ -7,7 +7,7 @@ import type { FittedModel, ForecastModel, ModelContext } from './contract.js';
 import { p90At, p90Margins, randomWalkMargins } from './intervals.js';
 import { naive } from './models/naive.js';
 import { AUTO_CANDIDATES, findModel, modelNames } from './registry.js';
-import { DEFAULT_SELECTION, chooseModels, scoreCandidates, type SelectionSettings } from './select.js';
+import { DEFAULT_SELECTION, chooseModels, originWeights, scoreCandidates, type SelectionSettings } from './select.js';
 
 export type { FittedModel, ForecastModel, ModelContext } from './contract.js';
 export { forecastWith } from './contract.js';
@@ -116,8 +116,10 @@ function prepareWith(
       throw new PrescaleError('E_INPUT', `unknown candidate model "${name}"; valid: ${modelNames(extra).join(', ')}`);
     return model;
   });
-  const ranked = scoreCandidates(models, y, origins, hb, ctx, notes, !auto, kept?.backtest);
-  let { chosen, residuals } = chooseModels(ranked, y, auto ? options.selection : { combine: 1 });
+  const halfLife = options.selection?.halfLifeSec ?? DEFAULT_SELECTION.halfLifeSec;
+  const weights = originWeights(origins, ctx.step, halfLife);
+  const ranked = scoreCandidates(models, y, origins, hb, ctx, notes, !auto, kept?.backtest, weights);
+  let { chosen, residuals } = chooseModels(ranked, y, auto ? options.selection : { combine: 1 }, weights);
   if (!chosen.length) {
     const days = ((y.length * ctx.step) / DAY_SECONDS).toFixed(1);
     notes.push({

@@ -35,6 +35,7 @@ export function scoreCandidates(
   notes: ForecastNote[],
   named: boolean,
   kept?: ReadonlyMap<string, FittedModel>,
+  weights?: readonly number[],
 ): Candidate[] {
   const runs: Candidate[] = [];
   for (const model of models) {
@@ -61,7 +62,8 @@ export function scoreCandidates(
       });
     }
   }
-  runs.sort((a, b) => (a.run?.mae ?? Infinity) - (b.run?.mae ?? Infinity));
+  const error = new Map(runs.map((c) => [c, c.run ? meanAbs(c.run.residuals, weights) : Infinity]));
+  runs.sort((a, b) => (error.get(a) as number) - (error.get(b) as number));
   return runs;
 }
 
@@ -80,13 +82,25 @@ export interface SelectionSettings {
   readonly z?: number;
   /** Days of rolling origins in the backtest that scores the candidates. */
   readonly backtestDays?: number;
+  /**
+   * Half-life, in seconds, of a backtest origin's weight in the scores by its age: the newest
+   * origins say most about the next hour. 0: every origin weighs the same.
+   */
+  readonly halfLifeSec?: number;
+}
+
+/** Each origin's weight in the scores: 1 for the newest, halved every `halfLifeSec` of age; all 1 when 0. */
+export function originWeights(origins: readonly number[], step: number, halfLifeSec: number): number[] {
+  const newest = origins.length ? Math.max(...origins) : 0;
+  return origins.map((o) => (halfLifeSec > 0 ? Math.pow(0.5, ((newest - o) * step) / halfLifeSec) : 1));
 }
 
 /**
  * z = 0: the lowest backtest error wins. A z of 1 helped on longer backtests of the bench but not
- * on its own protocol, and keeps three fits per forecast more often (docs/benchmarks.md).
+ * on its own protocol, and keeps three fits per forecast more often; a half-life of 6–24 h helped
+ * on all ten traces and lost leave-one-trace-out, its gain all on one trace (docs/benchmarks.md).
  */
-export const DEFAULT_SELECTION = { combine: 3, z: 0, backtestDays: 2 } as const;
+export const DEFAULT_SELECTION = { combine: 3, z: 0, backtestDays: 2, halfLifeSec: 0 } as const;
 
 /**
  * The mean of the best `combine` of `ranked` (best first) by backtest, or a smaller set (down to
@@ -98,6 +112,7 @@ export function chooseModels(
   ranked: readonly Candidate[],
   y: readonly number[],
   settings: SelectionSettings = {},
+  weights?: readonly number[],
 ): Selection {
   const combine = settings.combine ?? DEFAULT_SELECTION.combine;
   const z = settings.z ?? DEFAULT_SELECTION.z;
@@ -105,11 +120,11 @@ export function chooseModels(
   const top = Math.max(1, ranked[0].run ? Math.min(combine, ranked.length) : 1);
   let chosen = ranked.slice(0, top);
   let residuals = top > 1 ? combinedResiduals(chosen, y) : ranked[0].run?.residuals;
-  let best = residuals ? meanAbs(residuals) : Infinity;
+  let best = residuals ? meanAbs(residuals, weights) : Infinity;
   const mean = residuals;
   for (let k = top - 1; k >= 1; k--) {
     const r = k > 1 ? combinedResiduals(ranked.slice(0, k), y) : (ranked[0].run as BacktestRun).residuals;
-    const e = meanAbs(r);
+    const e = meanAbs(r, weights);
     // ties keep the smaller set
     if (e <= best && (z === 0 || (mean !== undefined && clearlyBelow(r, mean, z)))) {
       chosen = ranked.slice(0, k);
@@ -140,13 +155,14 @@ function combinedResiduals(runs: readonly Candidate[], y: readonly number[]): nu
   );
 }
 
-/** Mean absolute value of every entry of `rows`; Infinity when there is none. */
-export function meanAbs(rows: readonly (readonly number[])[]): number {
+/** Mean absolute value of every entry of `rows`, row i weighing `weights[i]` (1 when absent); Infinity when there is none. */
+export function meanAbs(rows: readonly (readonly number[])[], weights?: readonly number[]): number {
   let s = 0;
   let n = 0;
-  for (const r of rows) {
-    for (const v of r) s += Math.abs(v);
-    n += r.length;
+  for (let i = 0; i < rows.length; i++) {
+    const w = weights?.[i] ?? 1;
+    for (const v of rows[i]) s += w * Math.abs(v);
+    n += w * rows[i].length;
   }
   return n ? s / n : Infinity;
 }

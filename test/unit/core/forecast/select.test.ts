@@ -7,6 +7,7 @@ import { contextOf, forecastSeries } from '../../../../src/core/forecast/forecas
 import {
   chooseModels,
   meanAbs,
+  originWeights,
   scoreCandidates,
   type Candidate,
   type SelectionSettings,
@@ -152,5 +153,45 @@ test('auto chooses among the candidates it is given, and names an unknown one', 
   assert.throws(
     () => forecastSeries({ start: 0, step, values }, 12, { selection: { candidates: ['no_such_model'] } }),
     /no_such_model/,
+  );
+});
+
+test('origin weights: 1 for the newest origin, halved every half-life of age, all 1 without one', () => {
+  // origins 12 steps (an hour at 5 minutes) apart, half-life an hour
+  assert.deepEqual(originWeights([476, 488, 500], step, 3600), [0.25, 0.5, 1]);
+  assert.deepEqual(originWeights([476, 488, 500], step, 0), [1, 1, 1]);
+  assert.deepEqual(
+    meanAbs(
+      [
+        [4, -4],
+        [1, 1],
+      ],
+      [0.25, 1],
+    ),
+    (0.25 * 8 + 2) / 2.5,
+  );
+});
+
+test('with a half-life, the candidate right at the newest origins wins over one right only at the older ones', () => {
+  // `late` is exact from step 530 on and 2 off before; `early` is 1 off everywhere but exact before 530
+  const shifted = (name: string, before: number, after: number): ForecastModel => ({
+    name,
+    minHistory: () => 1,
+    fit: () => ({
+      predict: (yy, origin, h) => Array.from({ length: h }, (_, k) => yy[origin + k] + (origin < 530 ? before : after)),
+    }),
+  });
+  const models = [shifted('early', 0, 1), shifted('late', 2, 0)];
+  const names = (weights?: number[]) =>
+    scoreCandidates(models, y, origins, 4, ctx, [], false, undefined, weights).map((c) => c.model.name);
+  // equal weights: early errs 1/3 on average, late 4/3
+  assert.deepEqual(names(), ['early', 'late']);
+  // origins 500, 520, 540: a half-life of 5 steps weighs the newest 16 times the one before it
+  const weights = originWeights(origins, step, 5 * step);
+  assert.deepEqual(names(weights), ['late', 'early']);
+  const ranked = scoreCandidates(models, y, origins, 4, ctx, [], false, undefined, weights);
+  assert.deepEqual(
+    chooseModels(ranked, y, { combine: 1 }, weights).chosen.map((c) => c.model.name),
+    ['late'],
   );
 });
