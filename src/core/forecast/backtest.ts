@@ -24,8 +24,6 @@ export interface BacktestRun {
   readonly forecasts: readonly (readonly number[])[];
   /** The model as fitted (at `rank` effort) on data that ends at or before the first origin. */
   readonly fitted: FittedModel;
-  /** Mean absolute error over all origins and steps. */
-  readonly mae: number;
 }
 
 /**
@@ -58,8 +56,6 @@ export function backtestFitted(
 ): BacktestRun {
   const residuals: number[][] = [];
   const forecasts: number[][] = [];
-  let sum = 0;
-  let cnt = 0;
   const all = fitted.predictMany ? fitted.predictMany(y, origins, h) : origins.map((o) => fitted.predict(y, o, h));
   for (let i = 0; i < origins.length; i++) {
     const o = origins[i];
@@ -69,13 +65,11 @@ export function backtestFitted(
       if (!Number.isFinite(fc[k])) throw new PrescaleError('E_FORECAST', `${model} produced a non-finite value`);
       const e = y[o + k] - fc[k];
       r.push(e);
-      sum += Math.abs(e);
-      cnt++;
     }
     residuals.push(r);
     forecasts.push(fc);
   }
-  return { model, origins, residuals, forecasts, fitted, mae: cnt ? sum / cnt : Number.POSITIVE_INFINITY };
+  return { model, origins, residuals, forecasts, fitted };
 }
 
 /** Backtest origins spread over the last `days` days before the final `h` samples, latest last. */
