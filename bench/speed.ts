@@ -124,8 +124,9 @@ say(
   const days = (series.values.length * series.step) / 86_400;
   // median of SIM_RUNS, the first one cold: a run takes seconds, and this machine's speed drifts
   const walk = time(() => forecastWalk(series, 3), SIM_RUNS, 0);
-  // the whole replay as `prescale simulate` runs it: the walk (on every core), the planner with the
-  // daily tuning (a week replayed ~11 times per day), the scores against the references
+  // the whole replay as `prescale simulate` runs it: the walk (on walkThreads' threads), the
+  // planner with the daily tuning (a week replayed ~11 times per day), the scores against the
+  // references
   const C = quantile(series.values, 0.99) / 20;
   const replay = (threads?: number) => runReplay({ input: file, capacity: C, startupDelay: 300 }, undefined, threads);
   const threads = walkThreads(series);

@@ -55,7 +55,7 @@ export interface PreparedForecaster {
   refit(y: readonly number[], ctx: ModelContext): PreparedForecaster;
 }
 
-/** Seconds between two refits of a forecaster (the backtest's scores, the choice, the parameters). */
+/** Seconds between two refits of a forecaster (the backtest's scores, the choice, the fits of newly chosen models). */
 export const REFIT_EVERY_SEC = 3600;
 
 /**

@@ -70,9 +70,9 @@ function stepOf(series: RegularSeries): number {
 
 /**
  * Walks forward through a series making the forecasts the scheduled job would: the forecaster is
- * re-chosen and refitted every `refitEverySec` on the last `historySec` of data (every candidate
- * fitted afresh for its backtest every `backtestFitEverySec`, its kept fit scored on the newest
- * origins in between), and forecasts from the newest data at every step in between. The forecast
+ * re-chosen every `refitEverySec` on the last `historySec` of data, fitting only the models newly
+ * chosen (every candidate, and the chosen models, fitted afresh every `backtestFitEverySec`, the
+ * candidates' kept fits scored on the newest origins in between), and forecasts from the newest data at every step in between. The forecast
  * used at step t sees only y[0, t). Refits happen at multiples of the refit interval from the
  * start, and the candidates' fresh fits at the first refit of each backtest-fit interval, so
  * nothing before T depends on data after T, and the same input always gives the same forecasts.

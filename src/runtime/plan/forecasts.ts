@@ -24,9 +24,10 @@ export interface Refits {
 }
 
 /**
- * Per service: the forecaster prepared at `fittedAt`, chosen and refitted again every `refitSec`
- * (its candidates fitted afresh for the backtest every `backtestFitSec`, at `backtestFitAt` last;
- * as `simulate` replays it), and its last forecast, reused until the series gains a bucket.
+ * Per service: the forecaster prepared at `fittedAt`, chosen again every `refitSec` (fitting only
+ * the models newly chosen; its candidates and chosen models fitted afresh every `backtestFitSec`,
+ * at `backtestFitAt` last; as `simulate` replays it), and its last forecast, reused until the
+ * series gains a bucket.
  */
 export class ForecastCache {
   private readonly entries = new Map<string, Entry>();
