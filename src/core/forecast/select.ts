@@ -84,7 +84,8 @@ export interface SelectionSettings {
   readonly backtestDays?: number;
   /**
    * Half-life, in seconds, of a backtest origin's weight in the scores by its age: the newest
-   * origins say most about the next hour. 0: every origin weighs the same.
+   * origins say most about the next hour. 0: every origin weighs the same. The z test above
+   * compares the origins unweighted.
    */
   readonly halfLifeSec?: number;
 }

@@ -293,7 +293,7 @@ export function windowRegression(opts: WindowRegressionOptions): ForecastModel {
       const data = new Float64Array(y);
       const wk = opts.weekly ? w : undefined;
       const robust = opts.huber ? huberClean(data, first, { L, m, w: wk }) : undefined;
-      const betas = fitDirect(robust?.cleaned ?? data, first, direct, L, m, opts.weekly ? w : undefined);
+      const betas = fitDirect(robust?.cleaned ?? data, first, direct, L, m, wk);
       // (the fitted model keeps its coefficients, not the cleaned series: a backtest's fit is kept for a day)
       const at = opts.cleanInputs ? robust?.clip : undefined;
       return {
